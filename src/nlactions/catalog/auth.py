@@ -1,0 +1,121 @@
+"""Authentication kinds an app declares: which fields a connection stores and how they are applied."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import httpx
+
+if TYPE_CHECKING:
+    from nlactions.catalog.context import ActionContext
+
+AuthTest = Callable[["ActionContext"], Awaitable[str | None]]
+"""Verify credentials against the service; return a label for the connection or raise AuthTestFailed."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthField:
+    """One credential field the user fills in when connecting an app."""
+
+    key: str
+    label: str
+    secret: bool = True
+    required: bool = True
+    help_text: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """Zapier's ``auth_fields`` item shape."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "required": self.required,
+            "type": "password" if self.secret else "string",
+            "help_text": self.help_text,
+            "computed": False,
+        }
+
+
+class _HeaderAuth(httpx.Auth):
+    def __init__(self, headers: Mapping[str, str], query: Mapping[str, str] | None = None):
+        self.headers = dict(headers)
+        self.query = dict(query or {})
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers)
+        if self.query:
+            request.url = request.url.copy_merge_params(self.query)
+        yield request
+
+
+@dataclass(frozen=True, slots=True)
+class NoAuth:
+    """The app needs no credentials."""
+
+    kind: Literal["none"] = "none"
+    fields: tuple[AuthField, ...] = ()
+    test: AuthTest | None = None
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """No credentials to attach."""
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyAuth:
+    """A key sent in a header (or query parameter), rendered from ``template``."""
+
+    fields: tuple[AuthField, ...] = (AuthField("api_key", "API Key"),)
+    placement: Literal["header", "query"] = "header"
+    name: str = "Authorization"
+    template: str = "Bearer {api_key}"
+    test: AuthTest | None = None
+    kind: Literal["api_key"] = "api_key"
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """Attach the rendered key to every request."""
+        value = self.template.format(**credentials)
+        if self.placement == "query":
+            return _HeaderAuth({}, {self.name: value})
+        return _HeaderAuth({self.name: value})
+
+
+@dataclass(frozen=True, slots=True)
+class BasicAuth:
+    """HTTP Basic with a username and password."""
+
+    fields: tuple[AuthField, ...] = (
+        AuthField("username", "Username", secret=False),
+        AuthField("password", "Password"),
+    )
+    test: AuthTest | None = None
+    kind: Literal["basic"] = "basic"
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """Attach an ``Authorization: Basic`` header."""
+        raw = f"{credentials.get('username', '')}:{credentials.get('password', '')}".encode()
+        return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(raw).decode()})
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth2Auth:
+    """OAuth 2 authorization code; the stored connection holds the access (and refresh) token."""
+
+    authorize_url: str = ""
+    token_url: str = ""
+    scopes: tuple[str, ...] = ()
+    fields: tuple[AuthField, ...] = (
+        AuthField("access_token", "Access Token"),
+        AuthField("refresh_token", "Refresh Token", required=False),
+    )
+    test: AuthTest | None = None
+    kind: Literal["oauth2"] = "oauth2"
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """Attach the access token as a bearer token."""
+        return _HeaderAuth({"Authorization": f"Bearer {credentials.get('access_token', '')}"})
+
+
+AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth

@@ -1,0 +1,1 @@
+"""Resolution of an action's needs from params and instructions."""

@@ -1,0 +1,74 @@
+"""Settings read from the environment (``NLACTIONS_*``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Return the per-user data directory nlactions uses when none is configured."""
+    return Path(user_data_dir("nlactions", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of the server; no I/O happens at construction."""
+
+    model_config = SettingsConfigDict(env_prefix="NLACTIONS_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    secret_key: str | None = None
+    redis_url: str | None = None
+    log_level: str = "info"
+
+    # LLM resolver (optional)
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+
+    # Resolution
+    match_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+
+    # Execution limits
+    action_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    max_result_bytes: int = Field(default=5_000_000, gt=0)
+    choice_cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
+
+    # Outbound HTTP: hosts/CIDRs apps may reach even if private (e.g. "127.0.0.1", "10.0.0.0/8").
+    ssrf_allow: list[str] = Field(default_factory=list)
+
+    # API key lookups are cached this long; a revoked key stops working within it.
+    api_key_cache_seconds: float = Field(default=2.0, ge=0)
+
+    @field_validator("ssrf_allow", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under the data dir."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{self.data_dir / 'nlactions.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map plain ``postgresql://`` / ``sqlite://`` URLs onto their async drivers."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
