@@ -1,0 +1,84 @@
+"""The prompt a language model gets to fill an action's needs from plain-English instructions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from nlactions.resolver.base import ExtractionRequest
+from nlactions.resolver.llm_schema import AskedNeed, OutputPlan
+
+KNOWN_VALUE_CHARS = 300
+"""Known values longer than this are shortened in the prompt."""
+
+RULES = """\
+You fill the input fields of an app action from a user's instructions.
+Rules:
+- Fill a field only when the instructions state its value or clearly imply it. Otherwise set it to null.
+- Never invent, guess or use placeholder values. null is always an acceptable answer.
+- For a field with choices, answer with the id of the choice the instructions refer to (match its label),
+  never a label or a value that is not listed.
+- Copy text values (messages, subjects, names) as the user wrote them, without quotes around them.
+- Resolve relative dates and times ("tomorrow at 3pm") against the current time given, in its time zone.
+- The values already known are context only: do not repeat them."""
+
+
+def build_instructions(request: ExtractionRequest) -> str:
+    """The fixed rules plus the action and the current time."""
+    lines = [RULES, ""]
+    if request.action_label or request.action_description:
+        action = request.action_label or "(unnamed)"
+        if request.action_description:
+            action = f"{action}: {request.action_description}"
+        lines.append(f"Action: {action}")
+    now = request.now
+    lines.append(f"Current time: {now.isoformat()} ({now:%A})")
+    return "\n".join(lines)
+
+
+def build_user_prompt(request: ExtractionRequest, plan: OutputPlan) -> str:
+    """The user's instructions, the known values and the fields to fill with their choices."""
+    parts = [f'Instructions:\n"""\n{request.instructions.strip()}\n"""']
+    known = _known_lines(request.known)
+    if known:
+        parts.append("Already known (context, do not fill again):\n" + "\n".join(known))
+    parts.append("Fields to fill (null when the instructions do not say):\n" + "\n".join(_field_lines(plan)))
+    return "\n\n".join(parts)
+
+
+def _known_lines(known: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for key, value in known.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+        if len(text) > KNOWN_VALUE_CHARS:
+            text = text[:KNOWN_VALUE_CHARS] + "…"
+        lines.append(f"- {key}: {text}")
+    return lines
+
+
+def _field_lines(plan: OutputPlan) -> list[str]:
+    lines: list[str] = []
+    for item in plan.asked:
+        lines.append(f"- {item.prop}: {_summary(item)}")
+        if item.choices is None:
+            continue
+        if item.narrowed:
+            lines.append("  choices (the closest ones to the instructions; null if none fits):")
+        else:
+            lines.append("  choices:")
+        for choice in item.choices:
+            if choice.label and choice.label != choice.key:
+                lines.append(f"  - id {json.dumps(choice.key)}: {choice.label}")
+            else:
+                lines.append(f"  - id {json.dumps(choice.key)}")
+    return lines
+
+
+def _summary(item: AskedNeed) -> str:
+    need = item.need
+    kind = f"list of {need.type}" if need.list else need.type
+    text = f"{need.label} ({kind}{', required' if need.required else ''})"
+    if need.help_text:
+        text += f": {need.help_text.strip()}"
+    return text
