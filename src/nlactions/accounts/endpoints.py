@@ -1,0 +1,46 @@
+"""Thin HTTP layer of ``/api/v2/auth/…`` and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from nlactions.accounts import repository as repo
+from nlactions.api.deps import CallerDep, RuntimeDep
+from nlactions.api.responses import FastJSONResponse
+
+router = APIRouter(prefix="/api/v2")
+
+
+@router.get("/health/", tags=["system"], summary="App Health Check")
+async def health() -> str:
+    """Answers "OK" while the server is up."""
+    return "OK"
+
+
+@router.get("/auth/check/", tags=["auth"], summary="Check User Auth")
+async def check(caller: CallerDep) -> dict[str, Any]:
+    """Test that the API and auth are working."""
+    return {
+        "success": True,
+        "email": caller.email,
+        "name": caller.name,
+        "user_id": caller.user_id,
+        "is_staff": caller.is_staff,
+    }
+
+
+@router.get("/auth/accounts/", tags=["auth"], summary="Get Account List")
+async def accounts(caller: CallerDep, rt: RuntimeDep) -> FastJSONResponse:
+    """The accounts the caller belongs to."""
+    async with rt.sessions() as session:
+        rows = await repo.accounts_of(session, caller.user_id)
+    return FastJSONResponse(
+        {
+            "results": [
+                {"id": a.id, "name": a.name, "logo_url": None, "owner": {"name": caller.name, "email": caller.email}}
+                for a in rows
+            ]
+        }
+    )

@@ -1,0 +1,88 @@
+"""All SQL about users, accounts, memberships and API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nlactions.db.models import Account, ApiKey, Membership, User
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The user with this email."""
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def account_by_name(session: AsyncSession, name: str) -> Account | None:
+    """The account with this name."""
+    return await session.scalar(select(Account).where(Account.name == name))
+
+
+async def count_accounts(session: AsyncSession) -> int:
+    """How many accounts exist."""
+    return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    """Insert a row and flush so its id is known."""
+    session.add(row)
+    await session.flush()
+
+
+async def membership(session: AsyncSession, user_id: int, account_id: int) -> Membership | None:
+    """The user's membership in the account."""
+    return await session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.account_id == account_id)
+    )
+
+
+async def accounts_of(session: AsyncSession, user_id: int) -> list[Account]:
+    """Every account the user belongs to."""
+    rows = await session.scalars(
+        select(Account).join(Membership, Membership.account_id == Account.id).where(Membership.user_id == user_id)
+    )
+    return list(rows)
+
+
+async def key_with_user(session: AsyncSession, key_hash: str) -> tuple[ApiKey, User] | None:
+    """The live API key with this hash and its user."""
+    row = (
+        await session.execute(
+            select(ApiKey, User)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def member_account_ids(session: AsyncSession, user_id: int) -> list[int]:
+    """Ids of the accounts the user belongs to."""
+    return list(await session.scalars(select(Membership.account_id).where(Membership.user_id == user_id)))
+
+
+async def list_keys(session: AsyncSession, account_id: int | None = None) -> list[tuple[ApiKey, Account, User]]:
+    """API keys with their account and user, newest first."""
+    query = (
+        select(ApiKey, Account, User)
+        .join(Account, Account.id == ApiKey.account_id)
+        .join(User, User.id == ApiKey.user_id)
+        .order_by(ApiKey.id.desc())
+    )
+    if account_id is not None:
+        query = query.where(ApiKey.account_id == account_id)
+    return [(r[0], r[1], r[2]) for r in (await session.execute(query)).all()]
+
+
+async def key_by_id_or_prefix(session: AsyncSession, ident: str) -> ApiKey | None:
+    """A key by numeric id or by its display prefix."""
+    if ident.isdigit():
+        return await session.get(ApiKey, int(ident))
+    return await session.scalar(select(ApiKey).where(ApiKey.prefix == ident))
+
+
+def now() -> dt.datetime:
+    """Current UTC time."""
+    return dt.datetime.now(dt.UTC)

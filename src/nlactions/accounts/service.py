@@ -1,0 +1,143 @@
+"""Rules about callers: creating accounts and keys, and turning a key into a caller."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nlactions.accounts import repository as repo
+from nlactions.db.models import Account, ApiKey, Membership, User
+from nlactions.errors import Forbidden, NotFound, Unauthorized
+from nlactions.kit.crypto import display_prefix, generate_api_key, hash_token
+
+DEFAULT_ACCOUNT = "default"
+DEFAULT_USER_EMAIL = "admin@localhost"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user behind a request and the accounts they may act in."""
+
+    user_id: int
+    email: str
+    name: str
+    is_staff: bool
+    default_account_id: int
+    account_ids: frozenset[int]
+    key_id: int
+
+    def account(self, account_id: int | None) -> int:
+        """The account to act in: the requested one if the caller belongs to it, else 403."""
+        if account_id is None:
+            return self.default_account_id
+        if account_id not in self.account_ids:
+            raise Forbidden(
+                f"account_id {account_id} is not one of your accounts.",
+                hint="Call GET /api/v2/auth/accounts/ for the ids you can use, or omit account_id.",
+            )
+        return account_id
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    """A freshly created key: the only moment its plain text exists."""
+
+    key: str
+    key_id: int
+    account_id: int
+    account_name: str
+    user_email: str
+
+
+async def create_key(
+    session: AsyncSession, *, account_name: str, user_email: str = DEFAULT_USER_EMAIL, key_name: str = ""
+) -> CreatedKey:
+    """Create a key for the user in the account, creating either if new."""
+    user = await repo.user_by_email(session, user_email)
+    if user is None:
+        user = User(email=user_email, name=user_email.split("@")[0])
+        await repo.add(session, user)
+    account = await repo.account_by_name(session, account_name)
+    if account is None:
+        account = Account(name=account_name)
+        await repo.add(session, account)
+    if await repo.membership(session, user.id, account.id) is None:
+        await repo.add(session, Membership(user_id=user.id, account_id=account.id))
+    plain = generate_api_key()
+    row = ApiKey(
+        user_id=user.id,
+        account_id=account.id,
+        name=key_name,
+        prefix=display_prefix(plain),
+        key_hash=hash_token(plain),
+    )
+    await repo.add(session, row)
+    return CreatedKey(plain, row.id, account.id, account.name, user.email)
+
+
+async def bootstrap(session: AsyncSession) -> CreatedKey | None:
+    """On an empty database, create the default account and return its first key; else None."""
+    if await repo.count_accounts(session):
+        return None
+    return await create_key(session, account_name=DEFAULT_ACCOUNT, key_name="first key")
+
+
+async def revoke_key(session: AsyncSession, ident: str) -> ApiKey:
+    """Revoke a key by id or prefix."""
+    key = await repo.key_by_id_or_prefix(session, ident)
+    if key is None:
+        raise NotFound(f"no API key {ident!r}", hint="`nlactions keys list` shows ids and prefixes.")
+    if key.revoked_at is None:
+        key.revoked_at = repo.now()
+    return key
+
+
+class KeyAuthenticator:
+    """Turns an API key into a ``Caller``, caching lookups briefly (revocation applies within the TTL)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl_seconds: float):
+        self._sessions = sessions
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, Caller]] = {}
+
+    async def authenticate(self, key: str | None) -> Caller:
+        """The caller for ``key``; 401 for a missing, unknown or revoked key."""
+        if not key:
+            raise Unauthorized(
+                "No API key: send it in the x-api-key header or as 'Authorization: Bearer <key>'.",
+                hint="Create one with `nlactions keys create`.",
+            )
+        digest = hash_token(key)
+        cached = self._cache.get(digest)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        async with self._sessions() as session:
+            found = await repo.key_with_user(session, digest)
+            if found is None:
+                self._cache.pop(digest, None)
+                raise Unauthorized(
+                    "The API key is not valid (unknown or revoked).",
+                    hint="Check the key, or create a new one with `nlactions keys create`.",
+                )
+            api_key, user = found
+            account_ids = frozenset(await repo.member_account_ids(session, user.id))
+        caller = Caller(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            is_staff=user.is_staff,
+            default_account_id=api_key.account_id,
+            account_ids=account_ids | {api_key.account_id},
+            key_id=api_key.id,
+        )
+        if self._ttl > 0:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (time.monotonic() + self._ttl, caller)
+        return caller
+
+    def forget(self) -> None:
+        """Drop every cached lookup (after a revocation in this process)."""
+        self._cache.clear()

@@ -1,0 +1,69 @@
+"""``create_app(settings)``: the FastAPI application, with engines built in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from nlactions import __version__
+from nlactions.accounts.endpoints import router as accounts_router
+from nlactions.api import errors
+from nlactions.api.middleware import BodyLimit, TrailingSlash
+from nlactions.api.runtime import Runtime, build_runtime
+from nlactions.catalog import Registry
+from nlactions.db.migrate import upgrade
+from nlactions.execute.endpoints import router as execute_router
+from nlactions.resolver.base import Resolver
+from nlactions.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "A self-hostable server that speaks Zapier's AI Actions API. Authenticate with the `x-api-key` "
+    "header or `Authorization: Bearer <key>`. Every error body is `{\"error\": ...}`."
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    registry: Registry | None = None,
+    resolver: Resolver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    """Build the app; nothing touches the database until the lifespan starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = build_runtime(settings, registry=registry, resolver=resolver, transport=transport)
+        if migrate:
+            await upgrade(runtime.engine)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title="nlactions — AI Actions API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(accounts_router)
+    app.include_router(execute_router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TrailingSlash)
+    return app
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    """The runtime of a started app."""
+    return app.state.runtime  # type: ignore[no-any-return]

@@ -1,0 +1,100 @@
+"""Exception handlers: every error becomes ``{"error": ...}`` with no stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from nlactions.api.responses import FastJSONResponse
+from nlactions.errors import NLActionsError
+
+log = logging.getLogger(__name__)
+
+
+def _where(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    if loc and loc[0] in ("query", "path", "header"):
+        return ".".join(parts[1:]) + f" ({loc[0]} parameter)"
+    return ".".join(parts) or "body"
+
+
+def _fix(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "it is required"
+    if kind == "extra_forbidden":
+        return "it is not an accepted field; remove it"
+    return str(error.get("msg", "invalid value"))
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """One readable line naming each bad field and what it should be."""
+    seen: list[str] = []
+    for error in errors[:5]:
+        line = f"{_where(tuple(error.get('loc', ())))}: {_fix(error)}"
+        if line not in seen:
+            seen.append(line)
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "; ".join(seen) + more
+
+
+def _clean_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in errors]
+
+
+async def on_app_error(_request: Request, exc: Exception) -> FastJSONResponse:
+    """Our error tree → its status and body."""
+    assert isinstance(exc, NLActionsError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return FastJSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+async def on_validation_error(_request: Request, exc: Exception) -> FastJSONResponse:
+    """Schema failures → 422 naming the fields; malformed JSON → 400."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return FastJSONResponse(
+            {
+                "error": "The request body is not valid JSON.",
+                "code": "malformed_json",
+                "hint": "Send a JSON object with Content-Type: application/json.",
+            },
+            status_code=400,
+        )
+    return FastJSONResponse(
+        {"error": validation_message(errors), "code": "validation_error", "detail": _clean_detail(errors)},
+        status_code=422,
+    )
+
+
+async def on_http_error(_request: Request, exc: Exception) -> FastJSONResponse:
+    """Routing errors (404, 405) in our error shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    message = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}.get(
+        exc.status_code, str(exc.detail)
+    )
+    return FastJSONResponse(
+        {"error": message, "code": f"http_{exc.status_code}"}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def on_unexpected(_request: Request, exc: Exception) -> FastJSONResponse:
+    """Anything else → 500 without details."""
+    log.exception("unhandled error", exc_info=exc)
+    return FastJSONResponse(
+        {"error": "Internal server error.", "code": "internal_error", "hint": "Retry; if it persists, check server logs."},
+        status_code=500,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler on ``app``."""
+    app.add_exception_handler(NLActionsError, on_app_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

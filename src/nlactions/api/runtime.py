@@ -1,0 +1,90 @@
+"""Everything a running server holds: engine, sessions, registry, services. Built in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from nlactions.accounts.service import KeyAuthenticator
+from nlactions.authentications.credentials import CredentialStore
+from nlactions.catalog import Registry, load_registry
+from nlactions.db.batch import WriteBatcher
+from nlactions.db.engine import make_engine, make_sessionmaker
+from nlactions.execute.service import ExecuteService
+from nlactions.execution.executor import Executor
+from nlactions.kit.crypto import SecretBox, load_or_create_key
+from nlactions.kit.http import make_client
+from nlactions.kit.ssrf import SSRFGuard
+from nlactions.resolver.base import Resolver
+from nlactions.resolver.factory import build_resolver
+from nlactions.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """The server's long-lived objects."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    registry: Registry
+    box: SecretBox
+    authenticator: KeyAuthenticator
+    batcher: WriteBatcher
+    execute: ExecuteService
+    resolver: Resolver
+    guard: SSRFGuard
+    transport: httpx.AsyncBaseTransport | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def http_client(self, auth: httpx.Auth | None = None) -> httpx.AsyncClient:
+        """An outbound client with the SSRF guard on and the given credentials attached."""
+        return make_client(
+            auth=auth,
+            guard=self.guard,
+            transport=self.transport,
+            timeout=self.settings.action_timeout_seconds,
+        )
+
+    async def close(self) -> None:
+        """Flush pending writes and dispose of the engine."""
+        await self.batcher.close()
+        await self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    registry: Registry | None = None,
+    resolver: Resolver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Runtime:
+    """Wire the server's objects from settings; tests inject a registry, resolver or transport."""
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_sessionmaker(engine)
+    registry = registry if registry is not None else load_registry()
+    box = SecretBox(load_or_create_key(settings.secret_key, settings.data_dir))
+    resolver = resolver if resolver is not None else build_resolver(settings)
+    guard = SSRFGuard(settings.ssrf_allow)
+    batcher = WriteBatcher(sessions)
+    credentials = CredentialStore(sessions, box)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        registry=registry,
+        box=box,
+        authenticator=KeyAuthenticator(sessions, settings.api_key_cache_seconds),
+        batcher=batcher,
+        execute=None,  # type: ignore[arg-type]
+        resolver=resolver,
+        guard=guard,
+        transport=transport,
+    )
+    executor = Executor(resolver, runtime.http_client, timeout_seconds=settings.action_timeout_seconds)
+    runtime.execute = ExecuteService(
+        registry=registry, executor=executor, sessions=sessions, batcher=batcher, credentials=credentials
+    )
+    return runtime

@@ -1,0 +1,226 @@
+"""The ``nlactions`` command: serve | migrate | keys | apps | run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nlactions.accounts import repository as accounts_repo
+from nlactions.accounts import service as accounts
+from nlactions.api.runtime import Runtime, build_runtime
+from nlactions.catalog import load_registry
+from nlactions.db.migrate import upgrade
+from nlactions.errors import NLActionsError
+from nlactions.execute.schemas import ParamConstraint
+from nlactions.execute.service import ExecuteFlags, ExecutionInput
+from nlactions.settings import Settings
+
+T = TypeVar("T")
+
+cli = typer.Typer(help="nlactions: a self-hostable AI Actions server.", no_args_is_help=True, add_completion=False)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+out = Console()
+err = Console(stderr=True)
+
+
+def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Build the runtime, bring the schema up to date, run ``work``, close."""
+
+    async def main() -> T:
+        runtime = build_runtime(Settings())
+        try:
+            await upgrade(runtime.engine)
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    try:
+        return asyncio.run(main())
+    except NLActionsError as exc:
+        err.print(f"[red]error:[/red] {exc.message}" + (f"\n{exc.hint}" if exc.hint else ""))
+        raise typer.Exit(1) from None
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default NLACTIONS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (default NLACTIONS_PORT).")] = None,
+) -> None:
+    """Migrate, create the first account on an empty database, and serve the API."""
+    import uvicorn
+
+    from nlactions.api.app import create_app
+
+    settings = Settings()
+
+    async def prepare(runtime: Runtime) -> accounts.CreatedKey | None:
+        async with runtime.sessions() as session, session.begin():
+            return await accounts.bootstrap(session)
+
+    created = _with_runtime(prepare)
+    if created is not None:
+        out.print(f"Created account '{created.account_name}' for {created.user_email}.")
+        out.print("Your API key (shown once, store it now):")
+        print(created.key, flush=True)
+    bind_host = host or settings.host
+    bind_port = port if port is not None else settings.port
+    out.print(f"Database: {_safe_url(settings.effective_database_url)}")
+    uvicorn.run(
+        create_app(settings),
+        host=bind_host,
+        port=bind_port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+
+    async def work(runtime: Runtime) -> None:
+        return None
+
+    _with_runtime(work)
+    out.print("Database schema is up to date.")
+
+
+@keys_cli.command("create")
+def keys_create(
+    account: Annotated[str, typer.Option(help="Account name; created if new.")] = accounts.DEFAULT_ACCOUNT,
+    user: Annotated[str, typer.Option(help="User email; created if new.")] = accounts.DEFAULT_USER_EMAIL,
+    name: Annotated[str, typer.Option(help="A name to tell the key apart.")] = "",
+) -> None:
+    """Create an API key; the key is printed alone on the last line."""
+
+    async def work(runtime: Runtime) -> accounts.CreatedKey:
+        async with runtime.sessions() as session, session.begin():
+            return await accounts.create_key(session, account_name=account, user_email=user, key_name=name)
+
+    created = _with_runtime(work)
+    out.print(f"Created key {created.key_id} in account '{created.account_name}' (id {created.account_id}).")
+    print(created.key, flush=True)
+
+
+@keys_cli.command("list")
+def keys_list(account: Annotated[str | None, typer.Option(help="Only this account.")] = None) -> None:
+    """List API keys (prefixes only)."""
+
+    async def work(runtime: Runtime) -> list[Any]:
+        async with runtime.sessions() as session:
+            account_id = None
+            if account:
+                row = await accounts_repo.account_by_name(session, account)
+                if row is None:
+                    raise NLActionsError(f"no account named {account!r}")
+                account_id = row.id
+            return await accounts_repo.list_keys(session, account_id)
+
+    table = Table("id", "prefix", "account", "user", "name", "created", "revoked")
+    for key, acc, usr in _with_runtime(work):
+        table.add_row(
+            str(key.id),
+            key.prefix + "…",
+            f"{acc.name} ({acc.id})",
+            usr.email,
+            key.name,
+            key.created_at.strftime("%Y-%m-%d %H:%M"),
+            key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
+        )
+    out.print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix.")]) -> None:
+    """Revoke an API key."""
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.sessions() as session, session.begin():
+            return (await accounts.revoke_key(session, key)).id
+
+    out.print(f"Revoked key {_with_runtime(work)}.")
+
+
+@cli.command()
+def apps() -> None:
+    """List installed apps and their actions."""
+    table = Table("app", "name", "auth", "action", "type", "description")
+    for app in sorted(load_registry(), key=lambda a: a.key):
+        for i, action in enumerate(app.actions):
+            table.add_row(
+                app.key if i == 0 else "",
+                app.name if i == 0 else "",
+                app.auth.kind if i == 0 else "",
+                action.key,
+                action.type,
+                action.description,
+            )
+    out.print(table)
+
+
+def _parse_params(locked: list[str], guess: list[str]) -> dict[str, ParamConstraint]:
+    params: dict[str, ParamConstraint] = {}
+    for mode, items in (("locked", locked), ("guess", guess)):
+        for item in items:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise typer.BadParameter(f"{item!r}: write KEY=VALUE")
+            params[key] = ParamConstraint(mode=mode, value=value)  # type: ignore[arg-type]
+    return params
+
+
+@cli.command()
+def run(
+    app: Annotated[str, typer.Argument(help="App key, e.g. FormatterAPI.")],
+    action: Annotated[str, typer.Argument(help="Action key, e.g. text.")],
+    instructions: Annotated[str, typer.Argument(help="Plain-English instructions.")] = "",
+    lock: Annotated[list[str], typer.Option("--lock", "-l", help="KEY=VALUE used exactly.")] = [],  # noqa: B006
+    guess: Annotated[list[str], typer.Option("--guess", "-g", help="KEY=HINT to guess from.")] = [],  # noqa: B006
+    preview: Annotated[bool, typer.Option(help="Resolve only; do not run.")] = False,
+    account: Annotated[str, typer.Option(help="Account name.")] = accounts.DEFAULT_ACCOUNT,
+    user: Annotated[str, typer.Option(help="User email.")] = accounts.DEFAULT_USER_EMAIL,
+    authentication_id: Annotated[int | None, typer.Option(help="Authentication to use.")] = None,
+) -> None:
+    """Execute an action from the command line through the same service as the API."""
+    params = _parse_params(lock, guess)
+
+    async def work(runtime: Runtime) -> dict[str, Any]:
+        async with runtime.sessions() as session:
+            usr = await accounts_repo.user_by_email(session, user)
+            acc = await accounts_repo.account_by_name(session, account)
+        if usr is None or acc is None:
+            raise NLActionsError(
+                f"no user {user!r} in account {account!r}", hint="Create them with `nlactions keys create`."
+            )
+        caller = accounts.Caller(usr.id, usr.email, usr.name, usr.is_staff, acc.id, frozenset({acc.id}), 0)
+        request = ExecutionInput(
+            app=app,
+            action=action,
+            instructions=instructions,
+            params=params,
+            flags=ExecuteFlags(preview_only=preview),
+            account_id=acc.id,
+            authentication_id=authentication_id,
+        )
+        return await runtime.execute.execute(caller, request)
+
+    print(json.dumps(_with_runtime(work), indent=2, default=str))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,153 @@
+"""SQLAlchemy 2 models; every row below ``Account`` carries ``account_id``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with JSON mapped for dict columns."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+Timestamp = DateTime(timezone=True)
+IntPK = BigInteger().with_variant(Integer, "sqlite")
+
+
+class User(Base):
+    """A person who holds API keys and belongs to accounts."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    is_staff: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Account(Base):
+    """A tenant: every authentication, AI action and log belongs to exactly one account."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Membership(Base):
+    """A user's role in an account."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "account_id"),)
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="owner")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 hash and a short display prefix are stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    prefix: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class Authentication(Base):
+    """Stored credentials for one app in one account, Fernet-encrypted."""
+
+    __tablename__ = "authentications"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    app: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    label: Mapped[str] = mapped_column(String(200), default="")
+    secret: Mapped[str] = mapped_column(Text)
+    is_stale: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+
+Index("ix_authentications_account_app", Authentication.account_id, Authentication.app)
+
+
+class AiAction(Base):
+    """A stored, pre-configured action (Zapier's "AI Action")."""
+
+    __tablename__ = "ai_actions"
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    authentication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authentications.id", ondelete="SET NULL"), default=None
+    )
+    app: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    action_type: Mapped[str] = mapped_column(String(20), default="write")
+    description: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+
+class ExecutionLog(Base):
+    """One execution: written ``running`` before the action runs, completed after."""
+
+    __tablename__ = "execution_logs"
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_execution_logs_idempotency"),)
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    ai_action_id: Mapped[str | None] = mapped_column(String(26), default=None)
+    app: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    action_type: Mapped[str] = mapped_column(String(20), default="write")
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    input_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    rating: Mapped[int | None] = mapped_column(default=None)
+    feedback: Mapped[str | None] = mapped_column(Text, default=None)
+    model: Mapped[str | None] = mapped_column(String(200), default=None)
+    input_tokens: Mapped[int] = mapped_column(default=0)
+    output_tokens: Mapped[int] = mapped_column(default=0)
+    resolve_ms: Mapped[float] = mapped_column(default=0.0)
+    duration_ms: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class ChoiceCacheEntry(Base):
+    """Cached choices of one prefill, per account + authentication + params."""
+
+    __tablename__ = "choice_cache"
+    __table_args__ = (UniqueConstraint("cache_key", name="uq_choice_cache_key"),)
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    cache_key: Mapped[str] = mapped_column(String(64))
+    app: Mapped[str] = mapped_column(String(100))
+    prefill: Mapped[str] = mapped_column(String(200))
+    choices: Mapped[list[Any]] = mapped_column(default=list)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)

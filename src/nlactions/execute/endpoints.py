@@ -1,0 +1,95 @@
+"""Thin HTTP layer of ``/api/v2/execute/``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query
+
+from nlactions.api.deps import CallerDep, RuntimeDep
+from nlactions.api.responses import FastJSONResponse
+from nlactions.execute.schemas import ErrorResponse, ExecuteResponse, StatelessExecuteRequest
+from nlactions.execute.service import ExecuteFlags, ExecutionInput, fingerprint
+
+router = APIRouter(prefix="/api/v2", tags=["execution"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        400: "Bad Request: the message names the field and how to fix it",
+        401: "No or bad API key",
+        403: "The account is not yours",
+        404: "Not found in your account",
+        412: "The app needs an authentication and none usable exists",
+        422: "The body fails schema validation",
+    }.items()
+}
+
+PreviewOnly = Annotated[bool, Query(description="Resolve params but do not run the action.")]
+SkipGuessing = Annotated[
+    bool, Query(description="Run with locked/ignored params only; mutually exclusive with preview_only.")
+]
+TokenBudget = Annotated[
+    int, Query(ge=1, le=1_000_000, description="Truncate each string value of results to about this many tokens.")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Retrying with the same key returns the first execution's response.",
+    ),
+]
+
+
+@router.post(
+    "/execute/",
+    response_model=ExecuteResponse,
+    responses=ERRORS,
+    summary="Execute Stateless AI Action",
+    operation_id="api_execute_execute_stateless_action",
+)
+async def execute_stateless(
+    body: StatelessExecuteRequest,
+    rt: RuntimeDep,
+    caller: CallerDep,
+    provider_id: Annotated[str | None, Query(description="Accepted for compatibility; unused.")] = None,
+    token_budget: TokenBudget = 1000,
+    preview_only: PreviewOnly = False,
+    skip_param_guessing: SkipGuessing = False,
+    idempotency_key: IdempotencyKey = None,
+) -> FastJSONResponse:
+    """Resolve the action's needs from instructions and params, run it, and return the result."""
+    account_id = caller.account(body.account_id)
+    flags = ExecuteFlags(preview_only, skip_param_guessing, token_budget)
+    request = ExecutionInput(
+        app=body.app,
+        action=body.action,
+        instructions=body.instructions,
+        params=body.params,
+        flags=flags,
+        account_id=account_id,
+        authentication_id=body.authentication_id,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(["v2/execute", body.model_dump(), flags]) if idempotency_key else None,
+    )
+    return FastJSONResponse(await rt.execute.execute(caller, request))
+
+
+@router.post(
+    "/execute/log/{execution_log_id}/rate/",
+    response_model=ExecuteResponse,
+    responses=ERRORS,
+    summary="Rate Execution Log",
+)
+async def rate_execution_log(
+    execution_log_id: Annotated[str, Path(max_length=64)],
+    rt: RuntimeDep,
+    caller: CallerDep,
+    rating: Annotated[int | None, Query(ge=-1, le=1, description="-1 bad, 0 neutral, 1 good")] = None,
+    feedback: Annotated[str | None, Query(max_length=10_000)] = None,
+    account_id: Annotated[int | None, Query()] = None,
+) -> FastJSONResponse:
+    """Patch a rating and feedback onto an execution log; returns the updated log."""
+    account = caller.account(account_id)
+    return FastJSONResponse(await rt.execute.rate(caller, account, execution_log_id, rating, feedback))

@@ -1,0 +1,320 @@
+"""Rules of executing an action for a caller: validation, authentication, idempotency, logging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from nlactions.accounts.service import Caller
+from nlactions.authentications.credentials import CredentialStore
+from nlactions.catalog import Action, App, Registry
+from nlactions.db.batch import WriteBatcher
+from nlactions.db.models import ExecutionLog
+from nlactions.errors import BadRequest, Conflict, NotFound
+from nlactions.execute import repository as repo
+from nlactions.execute.schemas import ParamConstraint
+from nlactions.execution.choices import ChoiceCache
+from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executor, InputRejected
+from nlactions.kit.ids import new_ulid, parse_id
+from nlactions.kit.redact import redact
+from nlactions.resolver.base import ParamHint, ResolutionInputError
+
+
+@dataclass(frozen=True, slots=True)
+class ExecuteFlags:
+    """Query flags of an execute call."""
+
+    preview_only: bool = False
+    skip_param_guessing: bool = False
+    token_budget: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionInput:
+    """Everything one execution needs, whichever endpoint it came from."""
+
+    app: str
+    action: str
+    instructions: str
+    params: Mapping[str, ParamConstraint]
+    flags: ExecuteFlags
+    account_id: int
+    authentication_id: int | None = None
+    ai_action_id: str | None = None
+    idempotency_key: str | None = None
+    request_fingerprint: str | None = None
+
+
+def _list_valid(values: list[str], limit: int = 40) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
+
+
+def fingerprint(payload: Any) -> str:
+    """A stable hash of a request, to detect an Idempotency-Key reused for a different request."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ExecuteService:
+    """One execute path for v2, v1 and stored AI actions."""
+
+    def __init__(
+        self,
+        *,
+        registry: Registry,
+        executor: Executor,
+        sessions: async_sessionmaker[AsyncSession],
+        batcher: WriteBatcher,
+        credentials: CredentialStore,
+        choice_cache: ChoiceCache | None = None,
+    ):
+        self.registry = registry
+        self.executor = executor
+        self.sessions = sessions
+        self.batcher = batcher
+        self.credentials = credentials
+        self.choice_cache = choice_cache
+
+    def find_action(self, app_key: str, action_key: str) -> tuple[App, Action]:
+        """The app and action named, or a 400 listing the valid ones."""
+        app = self.registry.get(app_key)
+        if app is None:
+            raise BadRequest(
+                f"app: '{app_key}' is not an installed app.",
+                hint=f"Valid apps: {_list_valid(self.registry.keys())}.",
+                code="unknown_app",
+            )
+        action = app.action(action_key)
+        if action is None:
+            raise BadRequest(
+                f"action: '{action_key}' is not an action of {app_key}.",
+                hint=f"Valid actions: {_list_valid(sorted(app.actions_by_key))}.",
+                code="unknown_action",
+            )
+        return app, action
+
+    @staticmethod
+    def check_params(action: Action, app: App, params: Mapping[str, ParamConstraint], flags: ExecuteFlags) -> None:
+        """400 for request semantics the spec forbids, naming the offending field."""
+        if flags.preview_only and flags.skip_param_guessing:
+            raise BadRequest(
+                "preview_only and skip_param_guessing cannot both be true.",
+                hint="Drop one of the two query flags.",
+            )
+        unknown = [key for key in params if key not in action.needs_by_key]
+        if unknown:
+            raise BadRequest(
+                f"params: {', '.join(repr(k) for k in unknown)} "
+                f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
+                hint=f"Valid needs: {_list_valid([n.key for n in action.needs])}.",
+                code="unknown_need",
+            )
+        for key, constraint in params.items():
+            if constraint.mode == "choose_from" and (
+                not isinstance(constraint.value, list) or not constraint.value
+            ):
+                raise BadRequest(
+                    f"params.{key}.value must be a non-empty list of choice ids for mode 'choose_from'.",
+                    hint=f"Send e.g. {{\"mode\": \"choose_from\", \"value\": [\"ID1\", \"ID2\"]}} for '{key}'.",
+                )
+            if constraint.mode == "locked" and constraint.value is None:
+                raise BadRequest(
+                    f"params.{key}.value is required for mode 'locked'.",
+                    hint=f"Send the exact value for '{key}', or use mode 'ignored' to leave it unset.",
+                )
+        if flags.skip_param_guessing:
+            guessing = [k for k, c in params.items() if c.mode not in ("locked", "ignored")]
+            if guessing:
+                raise BadRequest(
+                    f"params: with skip_param_guessing every param must be 'locked' or 'ignored'; "
+                    f"{', '.join(repr(k) for k in guessing)} {'is' if len(guessing) == 1 else 'are'} not.",
+                    hint="Lock those params to exact values, or drop skip_param_guessing.",
+                )
+
+    async def execute(self, caller: Caller, request: ExecutionInput) -> dict[str, Any]:
+        """Run (or preview) an action and return Zapier's ExecuteResponse as a dict."""
+        app, action = self.find_action(request.app, request.action)
+        self.check_params(action, app, request.params, request.flags)
+        credentials = await self.credentials.for_execution(request.account_id, app, request.authentication_id)
+        if request.idempotency_key:
+            replay = await self._replay(request)
+            if replay is not None:
+                return replay
+        log_id = new_ulid()
+        action_used = f"{app.name}: {action.name}"
+        input_params = redact(
+            {k: c.model_dump(exclude_none=False) for k, c in request.params.items()}, action.secret_keys
+        )
+        started = time.perf_counter()
+        await self._start_log(caller, request, log_id, input_params, action.type)
+        job = ExecutionJob(
+            app=app,
+            action=action,
+            instructions=request.instructions,
+            params={k: ParamHint(c.mode, c.value) for k, c in request.params.items()},
+            preview=request.flags.preview_only,
+            skip_guessing=request.flags.skip_param_guessing,
+            token_budget=request.flags.token_budget,
+            credentials=credentials.fields,
+            choice_cache=self.choice_cache,
+            account_id=request.account_id,
+        )
+        try:
+            outcome = await self.executor.run(job)
+        except (ResolutionInputError, InputRejected) as exc:
+            message = exc.message
+            await self._finish_log(log_id, _rejected(log_id, action_used, input_params, message), started, None)
+            raise BadRequest(message, hint=getattr(exc, "hint", None), code="invalid_param") from exc
+        if outcome.auth_expired and credentials.authentication_id is not None:
+            await self.credentials.mark_stale(credentials.authentication_id)
+        response = _response(log_id, action_used, input_params, outcome)
+        await self._finish_log(log_id, response, started, outcome)
+        return response
+
+    async def _replay(self, request: ExecutionInput) -> dict[str, Any] | None:
+        async with self.sessions() as session:
+            log = await repo.by_idempotency_key(session, request.account_id, request.idempotency_key or "")
+        if log is None:
+            return None
+        if log.request_hash != request.request_fingerprint:
+            raise BadRequest(
+                "Idempotency-Key was already used for a different request.",
+                hint="Use a new Idempotency-Key for a new request.",
+                code="idempotency_key_reused",
+            )
+        if log.response is None:
+            raise Conflict(
+                "A request with this Idempotency-Key is still running.",
+                hint="Retry in a moment to get its result.",
+                code="idempotency_in_progress",
+            )
+        return log.response
+
+    async def _start_log(
+        self, caller: Caller, request: ExecutionInput, log_id: str, input_params: dict[str, Any], type_: str
+    ) -> None:
+        values = {
+            "id": log_id,
+            "account_id": request.account_id,
+            "user_id": caller.user_id,
+            "ai_action_id": request.ai_action_id,
+            "app": request.app,
+            "action": request.action,
+            "action_type": type_,
+            "status": "running",
+            "instructions": request.instructions,
+            "input_params": input_params,
+            "idempotency_key": request.idempotency_key,
+            "request_hash": request.request_fingerprint,
+            "created_at": dt.datetime.now(dt.UTC),
+        }
+        if request.idempotency_key:
+            try:
+                async with self.sessions() as session, session.begin():
+                    await repo.insert_log(session, values)
+            except IntegrityError:
+                if await self._replay(request) is not None:
+                    raise Conflict(
+                        "A request with this Idempotency-Key has just completed.",
+                        hint="Retry to get its result.",
+                        code="idempotency_in_progress",
+                    ) from None
+                raise
+            return
+
+        async def write(session: AsyncSession) -> None:
+            await repo.insert_log(session, values)
+
+        await self.batcher.submit(write)
+
+    async def _finish_log(
+        self, log_id: str, response: dict[str, Any], started: float, outcome: ExecutionOutcome | None
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": response["status"],
+            "response": response,
+            "error": response.get("error"),
+            "duration_ms": (time.perf_counter() - started) * 1000,
+            "completed_at": dt.datetime.now(dt.UTC),
+        }
+        if outcome is not None:
+            values.update(
+                model=outcome.usage.model,
+                input_tokens=outcome.usage.input_tokens,
+                output_tokens=outcome.usage.output_tokens,
+                resolve_ms=outcome.resolve_ms,
+            )
+
+        async def write(session: AsyncSession) -> None:
+            await repo.update_log(session, log_id, values)
+
+        await self.batcher.submit(write)
+
+    async def rate(self, caller: Caller, account_id: int, log_id: str, rating: int | None, feedback: str | None) -> dict[str, Any]:
+        """Patch a rating and feedback onto a log of the caller's account; returns the log's response."""
+        ulid = parse_id(log_id)
+        async with self.sessions() as session, session.begin():
+            log = await repo.get_log(session, account_id, ulid) if ulid else None
+            if log is None:
+                raise NotFound(f"execution log '{log_id}' was not found in this account.")
+            if rating is not None:
+                log.rating = rating
+            if feedback is not None:
+                log.feedback = feedback
+        return response_of(log)
+
+    async def get_log(self, account_id: int, log_id: str) -> ExecutionLog:
+        """A log of the account by id, else 404."""
+        ulid = parse_id(log_id)
+        async with self.sessions() as session:
+            log = await repo.get_log(session, account_id, ulid) if ulid else None
+        if log is None:
+            raise NotFound(f"execution log '{log_id}' was not found in this account.")
+        return log
+
+
+def _response(log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome) -> dict[str, Any]:
+    return {
+        "execution_log_id": log_id,
+        "action_used": action_used,
+        "input_params": input_params,
+        "resolved_params": outcome.resolved_params,
+        "results": outcome.results,
+        "full_results": outcome.full_results,
+        "result_field_labels": outcome.result_field_labels,
+        "status": outcome.status,
+        "error": outcome.error,
+    }
+
+
+def _rejected(log_id: str, action_used: str, input_params: dict[str, Any], message: str) -> dict[str, Any]:
+    return _response(log_id, action_used, input_params, ExecutionOutcome("error", error=message))
+
+
+def response_of(log: ExecutionLog) -> dict[str, Any]:
+    """A log as Zapier's ExecuteResponse, with its rating and feedback."""
+    if log.response is not None:
+        body = dict(log.response)
+    else:
+        body = {
+            "execution_log_id": log.id,
+            "action_used": f"{log.app}: {log.action}",
+            "input_params": log.input_params,
+            "resolved_params": None,
+            "results": [],
+            "full_results": [],
+            "result_field_labels": {},
+            "status": "error",
+            "error": "The execution did not complete (the server stopped while it ran).",
+        }
+    body["rating"] = log.rating
+    body["feedback"] = log.feedback
+    return body

@@ -1,0 +1,221 @@
+"""The executor: resolve → validate → preview | perform, within a timeout, results shaped and redacted."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+from pydantic import ValidationError
+
+from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput
+from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
+from nlactions.execution.results import as_records, field_labels, flatten, truncate_records
+from nlactions.kit.redact import redact
+from nlactions.resolver.base import (
+    ParamHint,
+    Resolution,
+    ResolutionInputError,
+    ResolutionRequest,
+    Resolver,
+    UnresolvedNeed,
+    Usage,
+)
+
+Status = Literal["success", "empty", "halted", "error", "preview"]
+HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
+SEARCH_TYPES = frozenset({"search", "read", "read_bulk"})
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ExecutionJob:
+    """One request to run (or preview) an action."""
+
+    app: App
+    action: Action
+    instructions: str
+    params: Mapping[str, ParamHint]
+    preview: bool = False
+    skip_guessing: bool = False
+    token_budget: int = 1000
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    choice_cache: ChoiceCache | None = None
+    account_id: int | None = None
+
+
+@dataclass(slots=True)
+class ExecutionOutcome:
+    """What happened, in the terms of Zapier's ExecuteResponse."""
+
+    status: Status
+    resolved_params: dict[str, Any] | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    full_results: list[dict[str, Any]] = field(default_factory=list)
+    result_field_labels: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    unresolved: list[UnresolvedNeed] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    resolve_ms: float = 0.0
+    perform_ms: float = 0.0
+    auth_expired: bool = False
+
+
+class InputRejected(Exception):
+    """A caller-supplied value failed the action's input model; carries a message naming the need."""
+
+    def __init__(self, need: str, message: str):
+        super().__init__(message)
+        self.need = need
+        self.message = message
+
+
+def halted_message(action: Action, unresolved: list[UnresolvedNeed]) -> str:
+    """A message an agent can act on: which needs, what kind of value, the closest choices."""
+    parts = []
+    needs = action.needs_by_key
+    for item in unresolved:
+        need = needs[item.key]
+        kind = "one of its choices" if need.has_choices else f"a {need.type} value"
+        text = f"'{need.key}' ({need.label}, {kind}): {item.reason}"
+        if item.closest:
+            text += "; closest choices: " + ", ".join(f"{c.label} (id {c.key})" for c in item.closest)
+        parts.append(text)
+    return (
+        "Not run: required needs could not be resolved. "
+        + " | ".join(parts)
+        + ". Say them in the instructions, or send params with mode 'locked' (an exact value or choice id)"
+        " or 'guess' (a hint)."
+    )
+
+
+class Executor:
+    """Runs actions; knows nothing of HTTP requests, databases or tenants."""
+
+    def __init__(self, resolver: Resolver, http: HttpFactory, *, timeout_seconds: float = 30.0):
+        self.resolver = resolver
+        self.http = http
+        self.timeout_seconds = timeout_seconds
+
+    async def run(self, job: ExecutionJob) -> ExecutionOutcome:
+        """Resolve the job's needs, then preview or perform; raises only for caller mistakes."""
+        client: httpx.AsyncClient | None = None
+
+        def http() -> httpx.AsyncClient:
+            nonlocal client
+            if client is None:
+                client = self.http(job.app.auth.httpx_auth(job.credentials) if job.app.needs_auth else None)
+            return client
+
+        started = time.perf_counter()
+        resolution = await self._resolve(job, http)
+        resolve_ms = (time.perf_counter() - started) * 1000
+        outcome = await self._after_resolution(job, resolution, http)
+        outcome.usage = resolution.usage
+        outcome.resolve_ms = resolve_ms
+        return outcome
+
+    async def _resolve(self, job: ExecutionJob, http: Callable[[], httpx.AsyncClient]) -> Resolution:
+        request = ResolutionRequest(
+            instructions=job.instructions,
+            needs=job.action.needs,
+            params=job.params,
+            choices=ActionChoiceSource(http, job.credentials, job.choice_cache),
+            now=job.now,
+            action_label=f"{job.app.name}: {job.action.name}",
+            action_description=job.action.description,
+            guess=not job.skip_guessing,
+        )
+        return await self.resolver.resolve(request)
+
+    async def _after_resolution(
+        self, job: ExecutionJob, resolution: Resolution, http: Callable[[], httpx.AsyncClient]
+    ) -> ExecutionOutcome:
+        action = job.action
+        resolved = redact(resolution.params, action.secret_keys)
+        missing = list(resolution.unresolved.values())
+        for need in action.needs:
+            if need.required and need.key not in resolution.values and need.key not in resolution.unresolved:
+                hint = job.params.get(need.key)
+                reason = (
+                    "it is required but was sent with mode 'ignored'"
+                    if hint is not None and hint.mode == "ignored"
+                    else "no value was given and it has no default"
+                )
+                missing.append(UnresolvedNeed(need.key, reason))
+        missing = [m for m in missing if action.needs_by_key[m.key].required]
+        if missing:
+            return ExecutionOutcome(
+                "halted", resolved, error=halted_message(action, missing), unresolved=missing
+            )
+        try:
+            params = action.input.model_validate(resolution.params)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = str(first["loc"][0]) if first["loc"] else ""
+            source = resolution.values[key].source if key in resolution.values else ""
+            message = f"params.{key}: {first['msg']}" if key else first["msg"]
+            if source in ("locked", "hint", "choose_from"):
+                raise InputRejected(key, message) from exc
+            return ExecutionOutcome("halted", resolved, error=f"Not run: {message}")
+        if job.preview:
+            return ExecutionOutcome("preview", resolved)
+        return await self._perform(job, params, resolved, http)
+
+    async def _perform(
+        self, job: ExecutionJob, params: Any, resolved: dict[str, Any], http: Callable[[], httpx.AsyncClient]
+    ) -> ExecutionOutcome:
+        action = job.action
+        started = time.perf_counter()
+        outcome = ExecutionOutcome("success", resolved)
+        try:
+            ctx = _LazyContext(http, job)
+            async with asyncio.timeout(self.timeout_seconds):
+                raw = await action.perform(ctx, params)
+        except TimeoutError:
+            outcome.status, outcome.error = "error", (
+                f"The action did not finish within {self.timeout_seconds:g} s and was stopped."
+            )
+        except InvalidInput as exc:
+            outcome.status = "error"
+            outcome.error = f"params.{exc.need}: {exc.message}" + (f" {exc.hint}" if exc.hint else "")
+        except AuthExpired as exc:
+            outcome.status, outcome.auth_expired = "error", True
+            outcome.error = f"{job.app.name} refused the stored authentication: {exc.message} Reconnect it."
+        except AppError as exc:
+            outcome.status = "error"
+            outcome.error = exc.message + (f" {exc.hint}" if exc.hint else "")
+        except Exception as exc:
+            log.exception("action %s.%s failed", job.app.key, action.key)
+            outcome.status = "error"
+            outcome.error = f"The action failed unexpectedly ({type(exc).__name__})."
+        else:
+            records = [flatten(redact(r, action.secret_keys)) for r in as_records(raw)]
+            outcome.full_results = records
+            outcome.results = truncate_records(records, job.token_budget)
+            outcome.result_field_labels = field_labels(records, action.gives)
+            if not records and action.type in SEARCH_TYPES:
+                outcome.status = "empty"
+        outcome.perform_ms = (time.perf_counter() - started) * 1000
+        return outcome
+
+
+class _LazyContext(ActionContext):
+    """An ActionContext whose HTTP client is only built when the action uses it."""
+
+    def __init__(self, http: Callable[[], httpx.AsyncClient], job: ExecutionJob):
+        self._make_http = http
+        self.credentials = job.credentials
+        self.now = job.now
+        self.account_id = job.account_id
+
+    @property  # type: ignore[override]
+    def http(self) -> httpx.AsyncClient:
+        return self._make_http()

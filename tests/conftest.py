@@ -1,0 +1,155 @@
+"""Shared fixtures: a started app on SQLite and on PostgreSQL, an API key, an HTTP client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from fastapi import FastAPI
+
+from helpers.apps import keyed_app, test_app
+from nlactions.accounts import service as accounts
+from nlactions.api.app import create_app
+from nlactions.api.runtime import Runtime
+from nlactions.catalog import load_registry
+from nlactions.db.engine import make_engine
+from nlactions.db.migrate import upgrade
+from nlactions.settings import Settings
+
+POSTGRES_URL = os.environ.get("NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
+REQUIRE_POSTGRES = os.environ.get("NLACTIONS_REQUIRE_POSTGRES") == "1"
+
+
+async def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(dsn), timeout=3)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+async def _reset_postgres() -> None:
+    from sqlalchemy import text
+
+    engine = make_engine(POSTGRES_URL)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    await engine.dispose()
+
+
+async def _truncate_postgres() -> None:
+    from sqlalchemy import text
+
+    from nlactions.db.models import Base
+
+    engine = make_engine(POSTGRES_URL)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def postgres_schema() -> str | None:
+    """Fresh schema once per session; returns why PostgreSQL is unusable, or None."""
+    problem = await _postgres_reachable()
+    if problem is None:
+        await _reset_postgres()
+    return problem
+
+
+@pytest.fixture(scope="session")
+async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    await upgrade(engine)
+    await engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_schema: str | None
+) -> str:
+    """A migrated, empty database of each backend."""
+    if request.param == "postgres":
+        if postgres_schema is not None:
+            if REQUIRE_POSTGRES:
+                pytest.fail(f"PostgreSQL required but unreachable: {postgres_schema}")
+            pytest.skip(f"PostgreSQL unreachable: {postgres_schema}")
+        await _truncate_postgres()
+        return POSTGRES_URL
+    target = tmp_path / "nlactions.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings isolated in a temporary data dir."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=Fernet.generate_key().decode(),
+        api_key_cache_seconds=0,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """A started app (lifespan run) on the test database."""
+    registry = load_registry()
+    registry.add(test_app)
+    registry.add(keyed_app)
+    application = create_app(settings, registry=registry, migrate=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def runtime(app: FastAPI) -> Runtime:
+    """The started app's runtime."""
+    return app.state.runtime  # type: ignore[no-any-return]
+
+
+async def make_key(runtime: Runtime, account: str = "acme", user: str = "owner@acme.test") -> accounts.CreatedKey:
+    """Create an API key (and its account and user) directly through the service."""
+    async with runtime.sessions() as session, session.begin():
+        return await accounts.create_key(session, account_name=account, user_email=user)
+
+
+@pytest.fixture
+async def key(runtime: Runtime) -> accounts.CreatedKey:
+    """A key in account 'acme'."""
+    return await make_key(runtime)
+
+
+@pytest.fixture
+async def client(app: FastAPI, key: accounts.CreatedKey) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client through ASGI, authenticated with ``key``."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://nlactions.test", headers={"x-api-key": key.key}
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+def anyio_backend() -> Iterator[str]:
+    """Run anyio-marked tests on asyncio."""
+    yield "asyncio"

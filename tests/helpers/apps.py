@@ -1,0 +1,133 @@
+"""Small apps used by the API tests, to exercise every status and mode of the executor."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from nlactions.catalog import (
+    Action,
+    ActionContext,
+    ApiKeyAuth,
+    App,
+    AuthExpired,
+    Choice,
+    ChoiceContext,
+    ChoicePage,
+    Gives,
+    Needs,
+    UpstreamError,
+    give,
+    need,
+)
+
+
+@dataclass
+class Recorder:
+    """What the test actions saw; tests assert on it."""
+
+    calls: list[dict[str, object]] = field(default_factory=list)
+    gate: asyncio.Event | None = None
+    entered: asyncio.Event | None = None
+
+
+recorder = Recorder()
+
+CHANNELS = [("C001", "general"), ("C002", "random"), ("C003", "engineering"), ("C004", "sales-team")]
+
+
+class EchoInput(Needs):
+    channel: str = need(label="Channel", choices=CHANNELS, help_text="Where to post")
+    text: str = need(label="Message Text")
+    count: int = need(1, label="Count")
+    note: str | None = need(None, label="Note")
+    password: str | None = need(None, label="Password", secret=True)
+
+
+class EchoOutput(Gives):
+    channel: str = give(label="Channel ID")
+    text: str = give(label="Message Text", important=True)
+
+
+async def echo(ctx: ActionContext, params: EchoInput) -> dict[str, object]:
+    recorder.calls.append(params.model_dump())
+    if recorder.entered is not None:
+        recorder.entered.set()
+    if recorder.gate is not None:
+        await recorder.gate.wait()
+    return {"channel": params.channel, "text": params.text * params.count, "meta": {"author": {"name": "bot"}}}
+
+
+class FindInput(Needs):
+    query: str = need(label="Query")
+
+
+async def find(ctx: ActionContext, params: FindInput) -> list[dict[str, str]]:
+    if params.query == "nothing":
+        return []
+    return [{"id": "1", "title": params.query}]
+
+
+class BoomInput(Needs):
+    mode: str = need("upstream", label="Mode", choices=["upstream", "crash", "slow", "expired"])
+
+
+async def boom(ctx: ActionContext, params: BoomInput) -> dict[str, str]:
+    if params.mode == "upstream":
+        raise UpstreamError("The service answered 503 Service Unavailable.", hint="Try again later.", status_code=503)
+    if params.mode == "slow":
+        await asyncio.sleep(5)
+    if params.mode == "expired":
+        raise AuthExpired("token revoked.")
+    raise RuntimeError("secret internal detail")
+
+
+async def teams(ctx: ChoiceContext) -> ChoicePage:
+    pages = {None: ([Choice("T1", "Platform"), Choice("T2", "Growth")], "p2"), "p2": ([Choice("T3", "Design")], None)}
+    choices, nxt = pages[ctx.cursor]  # type: ignore[index]
+    return ChoicePage(choices, nxt)
+
+
+async def members(ctx: ChoiceContext) -> ChoicePage:
+    team = ctx.params.get("team")
+    people = {"T1": ["Ada", "Linus"], "T2": ["Grace"], "T3": ["Dieter", "Jony"]}.get(str(team), [])
+    return ChoicePage([Choice(f"{team}-{p.lower()}", p) for p in people])
+
+
+class AssignInput(Needs):
+    team: str = need(label="Team", choices=teams)
+    member: str = need(label="Member", choices=members, depends_on=["team"])
+
+
+async def assign(ctx: ActionContext, params: AssignInput) -> dict[str, str]:
+    return {"team": params.team, "member": params.member}
+
+
+test_app = App(
+    key="TestAPI",
+    name="Test",
+    description="Actions for tests.",
+    actions=(
+        Action("echo", "write", "Message", "Send Message", "Post a message to a channel.", EchoInput, echo, EchoOutput),
+        Action("find", "search", "Record", "Find Record", "Find a record by query.", FindInput, find),
+        Action("boom", "write", "Failure", "Fail", "Fail in a chosen way.", BoomInput, boom),
+        Action("assign", "write", "Assignment", "Assign Member", "Assign a team member.", AssignInput, assign),
+    ),
+)
+
+
+class WhoInput(Needs):
+    pass
+
+
+async def whoami(ctx: ActionContext, params: WhoInput) -> dict[str, str]:
+    return {"key_seen": ctx.credentials.get("api_key", "")[-4:]}
+
+
+keyed_app = App(
+    key="KeyedAPI",
+    name="Keyed",
+    description="An app that needs an API key.",
+    auth=ApiKeyAuth(),
+    actions=(Action("whoami", "read", "Identity", "Who Am I", "Show the caller.", WhoInput, whoami),),
+)
