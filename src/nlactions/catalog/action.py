@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,9 +25,9 @@ class Action:
     noun: str
     name: str
     description: str
-    input: type[Needs]
+    input: builtins.type[Needs]
     perform: Perform = field(compare=False)
-    output: type[Gives] | None = None
+    output: builtins.type[Gives] | None = None
     sample: Mapping[str, Any] | None = None
     important: bool = True
 

@@ -199,8 +199,8 @@ def _unwrap(annotation: Any) -> tuple[NeedType, bool]:
             return _unwrap(args[0])
         return "any", False
     if origin in (list, tuple, set, Sequence, typing.Sequence):
-        args = get_args(annotation)
-        inner, _ = _unwrap(args[0]) if args else ("any", False)
+        items = get_args(annotation)
+        inner, _ = _unwrap(items[0]) if items else ("any", False)
         return inner, True
     if origin is dict or annotation is dict:
         return "dict", False
