@@ -1,0 +1,97 @@
+"""The one factory every outbound HTTP client comes from: SSRF guard on, redirects bounded, size capped."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+
+import httpx
+
+from nlactions.kit.ssrf import GuardedTransport, SSRFGuard
+
+__all__ = ["MAX_REDIRECTS", "ResponseTooLarge", "make_client", "user_agent"]
+
+MAX_REDIRECTS = 5
+CONNECT_TIMEOUT = 10.0
+
+
+class ResponseTooLarge(httpx.RequestError):
+    """The response body is over the client's ``max_response_bytes``."""
+
+
+@functools.cache
+def user_agent() -> str:
+    """``nlactions/<version>``, the User-Agent of every outbound request."""
+    try:
+        return f"nlactions/{version('nlactions')}"
+    except PackageNotFoundError:
+        return "nlactions/0"
+
+
+def _too_large(request: httpx.Request, limit: int) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"The response from {request.url.host} is larger than {limit} bytes.", request=request
+    )
+
+
+class _CappedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, limit: int, request: httpx.Request):
+        self._inner = inner
+        self._limit = limit
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self._inner:
+            seen += len(chunk)
+            if seen > self._limit:
+                raise _too_large(self._request, self._limit)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _CappedTransport(httpx.AsyncBaseTransport):
+    """Refuses response bodies (as received on the wire) longer than ``limit`` bytes."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, limit: int):
+        self._inner = inner
+        self._limit = limit
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._limit:
+            await response.aclose()
+            raise _too_large(request, self._limit)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _CappedStream(response.stream, self._limit, request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def make_client(
+    *,
+    auth: httpx.Auth | None = None,
+    guard: SSRFGuard,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: float = 30.0,
+    max_response_bytes: int | None = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` whose every request (and redirect hop) passes the SSRF guard."""
+    guarded: httpx.AsyncBaseTransport = GuardedTransport(guard, transport)
+    if max_response_bytes is not None:
+        guarded = _CappedTransport(guarded, max_response_bytes)
+    return httpx.AsyncClient(
+        auth=auth,
+        transport=guarded,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+        headers={"User-Agent": user_agent()},
+        trust_env=False,
+    )

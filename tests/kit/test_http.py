@@ -1,0 +1,74 @@
+"""make_client: the guard is always on, redirects are bounded, responses can be capped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from helpers.echo_server import EchoServer
+from nlactions.kit.http import MAX_REDIRECTS, ResponseTooLarge, make_client, user_agent
+from nlactions.kit.ssrf import BlockedDestination, SSRFGuard
+
+LOOPBACK = SSRFGuard(["127.0.0.1"])
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[EchoServer]:
+    """One echo server on 127.0.0.1 for the module."""
+    with EchoServer() as server:
+        yield server
+
+
+async def test_guard_is_on_even_with_a_swapped_transport() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("the request should not reach the transport")
+
+    async with make_client(guard=SSRFGuard(), transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(BlockedDestination):
+            await client.get("http://192.168.0.10/")
+
+
+async def test_sends_user_agent_and_auth(echo: EchoServer) -> None:
+    async with make_client(guard=LOOPBACK, auth=httpx.BasicAuth("u", "p")) as client:
+        headers = (await client.get(echo.url("/"))).json()["headers"]
+    assert headers["user-agent"] == user_agent()
+    assert user_agent().startswith("nlactions/")
+    assert headers["authorization"].startswith("Basic ")
+
+
+async def test_redirect_loops_stop(echo: EchoServer) -> None:
+    loop = echo.url("/redirect")
+    async with make_client(guard=LOOPBACK) as client:
+        assert client.max_redirects == MAX_REDIRECTS
+        with pytest.raises(httpx.TooManyRedirects):
+            await client.get(loop)
+
+
+async def test_timeouts_are_set() -> None:
+    client = make_client(guard=LOOPBACK, timeout=7)
+    assert client.timeout.read == 7
+    assert client.timeout.connect == 7
+    await client.aclose()
+
+
+async def test_max_response_bytes(echo: EchoServer) -> None:
+    async with make_client(guard=LOOPBACK, max_response_bytes=100) as client:
+        assert (await client.get(echo.url("/respond?body=" + "x" * 100))).text == "x" * 100
+        with pytest.raises(ResponseTooLarge, match=r"response from 127\.0\.0\.1 is larger than 100 bytes"):
+            await client.get(echo.url("/respond?body=" + "x" * 101))
+
+
+async def test_max_response_bytes_counts_streamed_bodies() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"y" * 50
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks())
+
+    transport = httpx.MockTransport(handler)
+    async with make_client(guard=LOOPBACK, transport=transport, max_response_bytes=120) as client:
+        with pytest.raises(ResponseTooLarge):
+            await client.get("http://127.0.0.1/stream")
