@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,40 +23,46 @@ from nlactions.db.engine import make_engine
 from nlactions.db.migrate import upgrade
 from nlactions.settings import Settings
 
-POSTGRES_URL = os.environ.get("NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
+POSTGRES_URL = os.environ.get(
+    "NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [
+    b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()
+]
 REQUIRE_POSTGRES = os.environ.get("NLACTIONS_REQUIRE_POSTGRES") == "1"
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 async def _postgres_reachable() -> str | None:
     import asyncpg
 
-    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
     try:
-        conn = await asyncio.wait_for(asyncpg.connect(dsn), timeout=3)
+        conn = await asyncio.wait_for(asyncpg.connect(_dsn(POSTGRES_URL)), timeout=3)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     await conn.close()
     return None
 
 
-async def _reset_postgres() -> None:
-    from sqlalchemy import text
+async def _admin(sql: str) -> None:
+    import asyncpg
 
-    engine = make_engine(POSTGRES_URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
-    await engine.dispose()
+    conn = await asyncpg.connect(_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
-async def _truncate_postgres() -> None:
+async def _truncate_postgres(url: str) -> None:
     from sqlalchemy import text
 
     from nlactions.db.models import Base
 
-    engine = make_engine(POSTGRES_URL)
+    engine = make_engine(url)
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -63,12 +70,22 @@ async def _truncate_postgres() -> None:
 
 
 @pytest.fixture(scope="session")
-async def postgres_schema() -> str | None:
-    """Fresh schema once per session; returns why PostgreSQL is unusable, or None."""
-    problem = await _postgres_reachable()
-    if problem is None:
-        await _reset_postgres()
-    return problem
+async def postgres_session_url() -> AsyncIterator[str | None]:
+    """A database of this test session's own (created from the server's, dropped after), or None."""
+    if "postgres" not in BACKENDS or await _postgres_reachable() is not None:
+        yield None
+        return
+    name = f"nlactions_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    base, _, _db = POSTGRES_URL.rpartition("/")
+    url = f"{base}/{name}"
+    engine = make_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    try:
+        yield url
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -83,16 +100,17 @@ async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(params=BACKENDS)
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_schema: str | None
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_session_url: str | None
 ) -> str:
     """A migrated, empty database of each backend."""
     if request.param == "postgres":
-        if postgres_schema is not None:
+        if postgres_session_url is None:
+            problem = await _postgres_reachable()
             if REQUIRE_POSTGRES:
-                pytest.fail(f"PostgreSQL required but unreachable: {postgres_schema}")
-            pytest.skip(f"PostgreSQL unreachable: {postgres_schema}")
-        await _truncate_postgres()
-        return POSTGRES_URL
+                pytest.fail(f"PostgreSQL required but unreachable at {POSTGRES_URL}: {problem}")
+            pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {problem}")
+        await _truncate_postgres(postgres_session_url)
+        return postgres_session_url
     target = tmp_path / "nlactions.db"
     shutil.copy(sqlite_template, target)
     return f"sqlite+aiosqlite:///{target}"
@@ -127,7 +145,9 @@ def runtime(app: FastAPI) -> Runtime:
     return app.state.runtime  # type: ignore[no-any-return]
 
 
-async def make_key(runtime: Runtime, account: str = "acme", user: str = "owner@acme.test") -> accounts.CreatedKey:
+async def make_key(
+    runtime: Runtime, account: str = "acme", user: str = "owner@acme.test"
+) -> accounts.CreatedKey:
     """Create an API key (and its account and user) directly through the service."""
     async with runtime.sessions() as session, session.begin():
         return await accounts.create_key(session, account_name=account, user_email=user)

@@ -60,7 +60,9 @@ async def test_path_without_slash_is_served_without_redirect(client: httpx.Async
 
 
 async def test_results_are_flattened_with_labels(client: httpx.AsyncClient) -> None:
-    data = (await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("hi")))).json()
+    data = (
+        await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("hi")))
+    ).json()
     assert data["results"] == [{"channel": "C001", "text": "hi", "meta__author__name": "bot"}]
     assert data["result_field_labels"] == {
         "channel": "Channel ID",
@@ -74,9 +76,7 @@ async def test_results_are_flattened_with_labels(client: httpx.AsyncClient) -> N
     [{"X-API-KEY": "{key}"}, {"x-api-key": "{key}"}, {"Authorization": "Bearer {key}"}],
     ids=["upper", "lower", "bearer"],
 )
-async def test_key_accepted_in_any_header_form(
-    app: Any, key: Any, headers: dict[str, str]
-) -> None:
+async def test_key_accepted_in_any_header_form(app: Any, key: Any, headers: dict[str, str]) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         filled = {k: v.format(key=key.key) for k, v in headers.items()}
         response = await http.post(
@@ -120,8 +120,16 @@ async def test_account_id_of_own_account_is_used(client: httpx.AsyncClient, key:
         (body(channel=locked("C001"), text=locked("x"), count=locked("many")), "params.count"),
         (body(channel=locked("C001"), text=locked("x"), count=guess("abc")), "params.count"),
     ],
-    ids=["app", "action", "need", "choose_from-not-list", "choose_from-unknown-id", "locked-null", "locked-type",
-         "guess-type"],
+    ids=[
+        "app",
+        "action",
+        "need",
+        "choose_from-not-list",
+        "choose_from-unknown-id",
+        "locked-null",
+        "locked-type",
+        "guess-type",
+    ],
 )
 async def test_bad_requests_are_400_naming_the_field(
     client: httpx.AsyncClient, payload: dict[str, Any], fragment: str
@@ -164,8 +172,13 @@ async def test_skip_param_guessing_rules(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     ("hint", "expected"),
-    [("C003", "C003"), ("engineering", "C003"), ("#Engineering", "C003"), ("enginering", "C003"),
-     ("sales team", "C004")],
+    [
+        ("C003", "C003"),
+        ("engineering", "C003"),
+        ("#Engineering", "C003"),
+        ("enginering", "C003"),
+        ("sales team", "C004"),
+    ],
 )
 async def test_guess_picks_the_matching_choice(client: httpx.AsyncClient, hint: str, expected: str) -> None:
     data = (await client.post("/api/v2/execute/", json=body(channel=guess(hint), text=locked("x")))).json()
@@ -183,7 +196,9 @@ async def test_guess_without_a_good_match_halts_with_closest_choices(client: htt
 
 async def test_guess_on_free_text_need_takes_the_hint_typed(client: httpx.AsyncClient) -> None:
     data = (
-        await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=guess("hey"), count=guess("3")))
+        await client.post(
+            "/api/v2/execute/", json=body(channel=locked("C001"), text=guess("hey"), count=guess("3"))
+        )
     ).json()
     assert data["status"] == "success"
     assert data["resolved_params"]["count"] == 3
@@ -255,7 +270,9 @@ async def test_search_with_no_results_is_empty(client: httpx.AsyncClient) -> Non
     ("mode", "fragment"),
     [("upstream", "503"), ("crash", "failed unexpectedly (RuntimeError)")],
 )
-async def test_app_failure_is_status_error_with_http_200(client: httpx.AsyncClient, mode: str, fragment: str) -> None:
+async def test_app_failure_is_status_error_with_http_200(
+    client: httpx.AsyncClient, mode: str, fragment: str
+) -> None:
     response = await client.post("/api/v2/execute/", json=body("boom", mode=locked(mode)))
     assert response.status_code == 200
     data = response.json()
@@ -313,13 +330,19 @@ async def test_app_with_stored_auth_runs_with_its_credentials(
     from nlactions.db.models import Authentication
 
     async with runtime.sessions() as session, session.begin():
-        row = Authentication(account_id=key.account_id, app="KeyedAPI", title="main", secret=runtime.box.seal(
-            {"api_key": "sk-test-1234"}))
+        row = Authentication(
+            account_id=key.account_id,
+            app="KeyedAPI",
+            title="main",
+            secret=runtime.box.seal({"api_key": "sk-test-1234"}),
+        )
         session.add(row)
     data = (await client.post("/api/v2/execute/", json=body("whoami", app="KeyedAPI"))).json()
     assert data["status"] == "success"
     assert data["results"] == [{"key_seen": "1234"}]
-    wrong = await client.post("/api/v2/execute/", json=body("whoami", app="KeyedAPI") | {"authentication_id": 999})
+    wrong = await client.post(
+        "/api/v2/execute/", json=body("whoami", app="KeyedAPI") | {"authentication_id": 999}
+    )
     assert wrong.status_code == 412
 
 
@@ -328,13 +351,20 @@ async def test_app_with_stored_auth_runs_with_its_credentials(
     [
         (b'{"app": "TestAPI", "action": "echo"}', 422, "instructions: it is required"),
         (b'{"instructions": 5, "app": "TestAPI", "action": "echo"}', 422, "instructions"),
-        (b'{"instructions": "x", "app": "TestAPI", "action": "echo", "params": {"a": {"mode": "x"}}}', 422,
-         "params.a.mode"),
+        (
+            b'{"instructions": "x", "app": "TestAPI", "action": "echo", "params": {"a": {"mode": "x"}}}',
+            422,
+            "params.a.mode",
+        ),
         (b"{not json", 400, "not valid JSON"),
     ],
 )
-async def test_malformed_bodies(client: httpx.AsyncClient, content: bytes, status: int, fragment: str) -> None:
-    response = await client.post("/api/v2/execute/", content=content, headers={"content-type": "application/json"})
+async def test_malformed_bodies(
+    client: httpx.AsyncClient, content: bytes, status: int, fragment: str
+) -> None:
+    response = await client.post(
+        "/api/v2/execute/", content=content, headers={"content-type": "application/json"}
+    )
     assert response.status_code == status
     assert fragment in response.json()["error"]
 
@@ -346,22 +376,27 @@ async def test_oversized_body_is_413(client: httpx.AsyncClient, runtime: Runtime
     assert "larger than" in response.json()["error"]
 
 
-async def test_idempotency_key_returns_first_response_without_running_twice(client: httpx.AsyncClient) -> None:
+async def test_idempotency_key_returns_first_response_without_running_twice(
+    client: httpx.AsyncClient,
+) -> None:
     payload = body(channel=locked("C001"), text=locked("once"))
     headers = {"Idempotency-Key": "abc-123"}
     first = await client.post("/api/v2/execute/", json=payload, headers=headers)
     second = await client.post("/api/v2/execute/", json=payload, headers=headers)
     assert first.json() == second.json()
     assert len(recorder.calls) == 1
-    changed = await client.post("/api/v2/execute/", json=body(channel=locked("C002"), text=locked("x")),
-                                headers=headers)
+    changed = await client.post(
+        "/api/v2/execute/", json=body(channel=locked("C002"), text=locked("x")), headers=headers
+    )
     assert changed.status_code == 400
     assert "Idempotency-Key" in changed.json()["error"]
 
 
 async def test_log_is_running_while_the_action_runs(client: httpx.AsyncClient, runtime: Runtime) -> None:
     recorder.gate, recorder.entered = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x"))))
+    task = asyncio.create_task(
+        client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x")))
+    )
     await asyncio.wait_for(recorder.entered.wait(), 10)
     async with runtime.sessions() as session:
         rows = list(await session.scalars(select(ExecutionLog)))
@@ -385,7 +420,9 @@ async def test_rate_execution_log(client: httpx.AsyncClient, runtime: Runtime) -
     again = await client.post(f"/api/v2/execute/log/{log_id}/rate?rating=-1")
     assert again.json()["rating"] == -1 and again.json()["feedback"] == "great"
     assert (await client.post(f"/api/v2/execute/log/{log_id}/rate/?rating=5")).status_code == 422
-    assert (await client.post("/api/v2/execute/log/01ARZ3NDEKTSV4RRFFQ69G5FAV/rate/?rating=1")).status_code == 404
+    assert (
+        await client.post("/api/v2/execute/log/01ARZ3NDEKTSV4RRFFQ69G5FAV/rate/?rating=1")
+    ).status_code == 404
     other = await make_key(runtime, account="other", user="x@other.test")
     foreign = await client.post(
         f"/api/v2/execute/log/{log_id}/rate/?rating=1", headers={"x-api-key": other.key}

@@ -55,7 +55,11 @@ async def echo(ctx: ActionContext, params: EchoInput) -> dict[str, object]:
         recorder.entered.set()
     if recorder.gate is not None:
         await recorder.gate.wait()
-    return {"channel": params.channel, "text": params.text * params.count, "meta": {"author": {"name": "bot"}}}
+    return {
+        "channel": params.channel,
+        "text": params.text * params.count,
+        "meta": {"author": {"name": "bot"}},
+    }
 
 
 class FindInput(Needs):
@@ -74,7 +78,9 @@ class BoomInput(Needs):
 
 async def boom(ctx: ActionContext, params: BoomInput) -> dict[str, str]:
     if params.mode == "upstream":
-        raise UpstreamError("The service answered 503 Service Unavailable.", hint="Try again later.", status_code=503)
+        raise UpstreamError(
+            "The service answered 503 Service Unavailable.", hint="Try again later.", status_code=503
+        )
     if params.mode == "slow":
         await asyncio.sleep(5)
     if params.mode == "expired":
@@ -83,7 +89,10 @@ async def boom(ctx: ActionContext, params: BoomInput) -> dict[str, str]:
 
 
 async def teams(ctx: ChoiceContext) -> ChoicePage:
-    pages = {None: ([Choice("T1", "Platform"), Choice("T2", "Growth")], "p2"), "p2": ([Choice("T3", "Design")], None)}
+    pages = {
+        None: ([Choice("T1", "Platform"), Choice("T2", "Growth")], "p2"),
+        "p2": ([Choice("T3", "Design")], None),
+    }
     choices, nxt = pages[ctx.cursor]  # type: ignore[index]
     return ChoicePage(choices, nxt)
 
@@ -108,10 +117,21 @@ test_app = App(
     name="Test",
     description="Actions for tests.",
     actions=(
-        Action("echo", "write", "Message", "Send Message", "Post a message to a channel.", EchoInput, echo, EchoOutput),
+        Action(
+            "echo",
+            "write",
+            "Message",
+            "Send Message",
+            "Post a message to a channel.",
+            EchoInput,
+            echo,
+            EchoOutput,
+        ),
         Action("find", "search", "Record", "Find Record", "Find a record by query.", FindInput, find),
         Action("boom", "write", "Failure", "Fail", "Fail in a chosen way.", BoomInput, boom),
-        Action("assign", "write", "Assignment", "Assign Member", "Assign a team member.", AssignInput, assign),
+        Action(
+            "assign", "write", "Assignment", "Assign Member", "Assign a team member.", AssignInput, assign
+        ),
     ),
 )
 

@@ -39,7 +39,12 @@ async def accounts(caller: CallerDep, rt: RuntimeDep) -> FastJSONResponse:
     return FastJSONResponse(
         {
             "results": [
-                {"id": a.id, "name": a.name, "logo_url": None, "owner": {"name": caller.name, "email": caller.email}}
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "logo_url": None,
+                    "owner": {"name": caller.name, "email": caller.email},
+                }
                 for a in rows
             ]
         }

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "A self-hostable server that speaks Zapier's AI Actions API. Authenticate with the `x-api-key` "
-    "header or `Authorization: Bearer <key>`. Every error body is `{\"error\": ...}`."
+    'header or `Authorization: Bearer <key>`. Every error body is `{"error": ...}`.'
 )
 
 
@@ -66,4 +66,4 @@ def create_app(
 
 def runtime_of(app: FastAPI) -> Runtime:
     """The runtime of a started app."""
-    return app.state.runtime  # type: ignore[no-any-return]
+    return app.state.runtime

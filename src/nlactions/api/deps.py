@@ -16,7 +16,7 @@ bearer = HTTPBearer(auto_error=False, scheme_name="AccessPointBearer")
 
 def runtime(request: Request) -> Runtime:
     """The server runtime built in the lifespan."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 async def caller(

@@ -43,7 +43,10 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
 
 
 def _clean_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in errors]
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in errors
+    ]
 
 
 async def on_app_error(_request: Request, exc: Exception) -> FastJSONResponse:
@@ -79,7 +82,9 @@ async def on_http_error(_request: Request, exc: Exception) -> FastJSONResponse:
         exc.status_code, str(exc.detail)
     )
     return FastJSONResponse(
-        {"error": message, "code": f"http_{exc.status_code}"}, status_code=exc.status_code, headers=exc.headers
+        {"error": message, "code": f"http_{exc.status_code}"},
+        status_code=exc.status_code,
+        headers=exc.headers,
     )
 
 
@@ -87,7 +92,11 @@ async def on_unexpected(_request: Request, exc: Exception) -> FastJSONResponse:
     """Anything else → 500 without details."""
     log.exception("unhandled error", exc_info=exc)
     return FastJSONResponse(
-        {"error": "Internal server error.", "code": "internal_error", "hint": "Retry; if it persists, check server logs."},
+        {
+            "error": "Internal server error.",
+            "code": "internal_error",
+            "hint": "Retry; if it persists, check server logs.",
+        },
         status_code=500,
     )
 

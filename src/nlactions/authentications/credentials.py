@@ -50,7 +50,9 @@ class CredentialStore:
             else:
                 rows = await repo.for_app(session, account_id, app.key)
                 if not rows:
-                    raise PreconditionFailed(f"{app.name} ({app.key}) needs an authentication and none exists.", hint=how)
+                    raise PreconditionFailed(
+                        f"{app.name} ({app.key}) needs an authentication and none exists.", hint=how
+                    )
                 if len(rows) > 1:
                     ids = ", ".join(str(r.id) for r in rows)
                     raise PreconditionFailed(

@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 
-@dataclass(slots=True)
 class ActionContext:
-    """Runtime of one action: an HTTP client with credentials attached, the credentials, the clock."""
+    """Runtime of one action: an HTTP client with credentials attached, the credentials, the clock.
 
-    http: httpx.AsyncClient
-    credentials: Mapping[str, str] = field(default_factory=dict)
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    account_id: int | None = None
+    The client is built on first use (``http_factory``), so actions that make no HTTP call cost nothing.
+    """
+
+    __slots__ = ("_http", "_http_factory", "account_id", "credentials", "now")
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient | None = None,
+        credentials: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+        account_id: int | None = None,
+        *,
+        http_factory: Callable[[], httpx.AsyncClient] | None = None,
+    ):
+        self._http = http
+        self._http_factory = http_factory
+        self.credentials: Mapping[str, str] = credentials or {}
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.account_id = account_id
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The outbound HTTP client (SSRF guard on, credentials attached)."""
+        if self._http is None:
+            if self._http_factory is None:
+                raise RuntimeError("this ActionContext has no HTTP client")
+            self._http = self._http_factory()
+        return self._http
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -35,10 +36,8 @@ class WriteBatcher:
             return
         await self._queue.join()
         self._worker.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._worker
-        except asyncio.CancelledError:
-            pass
         self._worker = None
 
     async def _run(self) -> None:

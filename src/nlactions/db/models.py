@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -17,7 +17,7 @@ def utcnow() -> dt.datetime:
 class Base(DeclarativeBase):
     """Declarative base with JSON mapped for dict columns."""
 
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 Timestamp = DateTime(timezone=True)
@@ -113,7 +113,9 @@ class ExecutionLog(Base):
     """One execution: written ``running`` before the action runs, completed after."""
 
     __tablename__ = "execution_logs"
-    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_execution_logs_idempotency"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "idempotency_key", name="uq_execution_logs_idempotency"),
+    )
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -30,7 +30,8 @@ SkipGuessing = Annotated[
     bool, Query(description="Run with locked/ignored params only; mutually exclusive with preview_only.")
 ]
 TokenBudget = Annotated[
-    int, Query(ge=1, le=1_000_000, description="Truncate each string value of results to about this many tokens.")
+    int,
+    Query(ge=1, le=1_000_000, description="Truncate each string value of results to about this many tokens."),
 ]
 IdempotencyKey = Annotated[
     str | None,
@@ -71,7 +72,9 @@ async def execute_stateless(
         account_id=account_id,
         authentication_id=body.authentication_id,
         idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint(["v2/execute", body.model_dump(), flags]) if idempotency_key else None,
+        request_fingerprint=fingerprint(["v2/execute", body.model_dump(), flags])
+        if idempotency_key
+        else None,
     )
     return FastJSONResponse(await rt.execute.execute(caller, request))
 

@@ -41,13 +41,18 @@ class ExecuteRequest(BaseModel):
 
     instructions: str = Field(description="Plain English instructions about how to run the action.")
     params: dict[str, ParamConstraint] = Field(
-        default_factory=dict, description="Per need key: a mode (locked, guess, choose_from, ignored) and a value."
+        default_factory=dict,
+        description="Per need key: a mode (locked, guess, choose_from, ignored) and a value.",
     )
 
     @model_validator(mode="before")
     @classmethod
     def _accept_params_constraints(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "params" not in data and isinstance(data.get("params_constraints"), dict):
+        if (
+            isinstance(data, dict)
+            and "params" not in data
+            and isinstance(data.get("params_constraints"), dict)
+        ):
             data = {**data, "params": data["params_constraints"]}
         return data
 

@@ -102,7 +102,9 @@ class ExecuteService:
         return app, action
 
     @staticmethod
-    def check_params(action: Action, app: App, params: Mapping[str, ParamConstraint], flags: ExecuteFlags) -> None:
+    def check_params(
+        action: Action, app: App, params: Mapping[str, ParamConstraint], flags: ExecuteFlags
+    ) -> None:
         """400 for request semantics the spec forbids, naming the offending field."""
         if flags.preview_only and flags.skip_param_guessing:
             raise BadRequest(
@@ -123,7 +125,7 @@ class ExecuteService:
             ):
                 raise BadRequest(
                     f"params.{key}.value must be a non-empty list of choice ids for mode 'choose_from'.",
-                    hint=f"Send e.g. {{\"mode\": \"choose_from\", \"value\": [\"ID1\", \"ID2\"]}} for '{key}'.",
+                    hint=f'Send e.g. {{"mode": "choose_from", "value": ["ID1", "ID2"]}} for \'{key}\'.',
                 )
             if constraint.mode == "locked" and constraint.value is None:
                 raise BadRequest(
@@ -171,7 +173,9 @@ class ExecuteService:
             outcome = await self.executor.run(job)
         except (ResolutionInputError, InputRejected) as exc:
             message = exc.message
-            await self._finish_log(log_id, _rejected(log_id, action_used, input_params, message), started, None)
+            await self._finish_log(
+                log_id, _rejected(log_id, action_used, input_params, message), started, None
+            )
             raise BadRequest(message, hint=getattr(exc, "hint", None), code="invalid_param") from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
@@ -258,7 +262,9 @@ class ExecuteService:
 
         await self.batcher.submit(write)
 
-    async def rate(self, caller: Caller, account_id: int, log_id: str, rating: int | None, feedback: str | None) -> dict[str, Any]:
+    async def rate(
+        self, caller: Caller, account_id: int, log_id: str, rating: int | None, feedback: str | None
+    ) -> dict[str, Any]:
         """Patch a rating and feedback onto a log of the caller's account; returns the log's response."""
         ulid = parse_id(log_id)
         async with self.sessions() as session, session.begin():
@@ -281,7 +287,9 @@ class ExecuteService:
         return log
 
 
-def _response(log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome) -> dict[str, Any]:
+def _response(
+    log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome
+) -> dict[str, Any]:
     return {
         "execution_log_id": log_id,
         "action_used": action_used,

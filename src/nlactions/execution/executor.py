@@ -20,7 +20,6 @@ from nlactions.kit.redact import redact
 from nlactions.resolver.base import (
     ParamHint,
     Resolution,
-    ResolutionInputError,
     ResolutionRequest,
     Resolver,
     UnresolvedNeed,
@@ -176,12 +175,15 @@ class Executor:
         started = time.perf_counter()
         outcome = ExecutionOutcome("success", resolved)
         try:
-            ctx = _LazyContext(http, job)
+            ctx = ActionContext(
+                credentials=job.credentials, now=job.now, account_id=job.account_id, http_factory=http
+            )
             async with asyncio.timeout(self.timeout_seconds):
                 raw = await action.perform(ctx, params)
         except TimeoutError:
-            outcome.status, outcome.error = "error", (
-                f"The action did not finish within {self.timeout_seconds:g} s and was stopped."
+            outcome.status, outcome.error = (
+                "error",
+                (f"The action did not finish within {self.timeout_seconds:g} s and was stopped."),
             )
         except InvalidInput as exc:
             outcome.status = "error"
@@ -205,17 +207,3 @@ class Executor:
                 outcome.status = "empty"
         outcome.perform_ms = (time.perf_counter() - started) * 1000
         return outcome
-
-
-class _LazyContext(ActionContext):
-    """An ActionContext whose HTTP client is only built when the action uses it."""
-
-    def __init__(self, http: Callable[[], httpx.AsyncClient], job: ExecutionJob):
-        self._make_http = http
-        self.credentials = job.credentials
-        self.now = job.now
-        self.account_id = job.account_id
-
-    @property  # type: ignore[override]
-    def http(self) -> httpx.AsyncClient:
-        return self._make_http()

@@ -15,24 +15,29 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 API_KEY_PREFIX = "nla_"
 
+
 def generate_api_key() -> str:
     """A new API key: a recognisable prefix and 32 random bytes."""
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
 
 def hash_token(token: str) -> str:
     """The SHA-256 hex digest stored in place of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
+
 def display_prefix(token: str) -> str:
     """The part of a key shown in listings so users can tell keys apart."""
     return token[: len(API_KEY_PREFIX) + 6]
+
 
 def tokens_equal(a: str, b: str) -> bool:
     """Constant-time comparison."""
     return hmac.compare_digest(a.encode(), b.encode())
 
+
 def load_or_create_key(configured: str | None, data_dir: Path) -> str:
-    """The Fernet key(s): from settings (comma-separated, newest first) or generated once into the data dir."""
+    """The Fernet key(s): from settings (comma-separated, newest first) or generated once in the data dir."""
     if configured:
         return configured
     path = data_dir / "secret.key"
@@ -44,6 +49,7 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
 
 class SecretBox:
     """Encrypts and decrypts JSON values; several keys allow rotation (first one encrypts)."""

@@ -7,8 +7,8 @@ from typing import Any
 
 from nlactions.catalog import Choice, NeedSpec
 from nlactions.resolver.base import (
-    Extractor,
     ExtractionRequest,
+    Extractor,
     ParamHint,
     Resolution,
     ResolutionInputError,
@@ -162,7 +162,9 @@ class LayeredResolver:
                 ExtractionRequest(
                     instructions=request.instructions,
                     needs=remaining,
-                    candidates={n.key: layer.candidates[n.key] for n in remaining if n.key in layer.candidates},
+                    candidates={
+                        n.key: layer.candidates[n.key] for n in remaining if n.key in layer.candidates
+                    },
                     known=resolution.params,
                     now=request.now,
                     action_label=request.action_label,
@@ -177,7 +179,9 @@ class LayeredResolver:
                     continue
                 value = self._accept(need, found.value, layer.candidates.get(key))
                 if value is not None:
-                    resolution.values[key] = ResolvedValue(value, found.confidence, found.source, found.detail)
+                    resolution.values[key] = ResolvedValue(
+                        value, found.confidence, found.source, found.detail
+                    )
 
     @staticmethod
     def _accept(need: NeedSpec, value: Any, candidates: Sequence[Choice] | None) -> Any:
