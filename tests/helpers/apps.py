@@ -11,6 +11,9 @@ from nlactions.catalog import (
     ApiKeyAuth,
     App,
     AuthExpired,
+    AuthField,
+    AuthTestFailed,
+    BasicAuth,
     Choice,
     ChoiceContext,
     ChoicePage,
@@ -150,4 +153,57 @@ keyed_app = App(
     description="An app that needs an API key.",
     auth=ApiKeyAuth(),
     actions=(Action("whoami", "read", "Identity", "Who Am I", "Show the caller.", WhoInput, whoami),),
+)
+
+
+async def _profile(ctx: ActionContext) -> dict[str, str] | None:
+    """The signed-in user at the Basic-auth server named in the credentials; None when refused."""
+    response = await ctx.http.get(ctx.credentials["server"].rstrip("/") + "/me")
+    if response.status_code == 401:
+        return None
+    if response.is_error:
+        raise UpstreamError(f"The service answered {response.status_code}.", status_code=response.status_code)
+    profile: dict[str, str] = response.json()
+    return profile
+
+
+async def basic_test(ctx: ActionContext) -> str:
+    """Auth test: the server must accept the username and password; its user name is the label."""
+    profile = await _profile(ctx)
+    if profile is None:
+        raise AuthTestFailed(
+            "The service answered 401 Unauthorized: Invalid username or password.",
+            hint="Check the username and password.",
+        )
+    return profile["name"]
+
+
+class ProfileInput(Needs):
+    pass
+
+
+async def profile(ctx: ActionContext, params: ProfileInput) -> dict[str, str]:
+    found = await _profile(ctx)
+    if found is None:
+        raise AuthExpired("The service answered 401 Unauthorized.")
+    return found
+
+
+loopback_app = App(
+    key="LoopbackAPI",
+    name="Loopback",
+    description="An app on a Basic-auth server on 127.0.0.1 (tests.helpers.basic_server).",
+    auth=BasicAuth(
+        fields=(
+            AuthField("server", "Server URL", secret=False, help_text="e.g. http://127.0.0.1:8080"),
+            AuthField("username", "Username", secret=False),
+            AuthField("password", "Password"),
+        ),
+        test=basic_test,
+    ),
+    actions=(
+        Action(
+            "profile", "read", "Profile", "Get Profile", "Show the signed-in user.", ProfileInput, profile
+        ),
+    ),
 )

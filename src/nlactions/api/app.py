@@ -14,6 +14,7 @@ from nlactions.accounts.endpoints import router as accounts_router
 from nlactions.api import errors
 from nlactions.api.middleware import BodyLimit, TrailingSlash
 from nlactions.api.runtime import Runtime, build_runtime
+from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
@@ -59,6 +60,7 @@ def create_app(
     errors.install(app)
     app.include_router(accounts_router)
     app.include_router(execute_router)
+    app.include_router(authentications_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     return app

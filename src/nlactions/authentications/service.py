@@ -1,0 +1,259 @@
+"""Rules of stored authentications: fields checked against the app, verified with the service, sealed.
+
+Functions take the caller's session and never commit. Outbound verification happens before any write,
+so ``create``/``update`` hold no lock while the third-party service answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nlactions.authentications import repository as repo
+from nlactions.authentications.schemas import AuthenticationOut, Permissions
+from nlactions.catalog import ActionContext, App, AppError, Registry
+from nlactions.db.models import Authentication
+from nlactions.errors import BadRequest, NotFound
+from nlactions.kit.crypto import SecretBox
+from nlactions.kit.redact import REDACTED
+
+HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
+LABEL_MAX = 200
+
+log = logging.getLogger(__name__)
+
+PERMISSIONS = Permissions(
+    delete=True, edit=True, reconnect=True, share=False, test=True, transfer=False, use=True
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """Credential fields the service accepted, and the label it gave them."""
+
+    fields: dict[str, str]
+    label: str
+
+
+def _listing(values: list[str], limit: int = 40) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
+
+
+def _scrub(text: str, secrets: Mapping[str, str]) -> str:
+    """``text`` with every credential value in it replaced (a service may echo what it was sent)."""
+    for value in sorted(secrets.values(), key=len, reverse=True):
+        if len(value) >= 3:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def present(row: Authentication) -> AuthenticationOut:
+    """An authentication as Zapier's AuthenticationT, without any credential value."""
+    return AuthenticationOut(
+        id=row.id,
+        account_id=row.account_id,
+        customuser_id=row.user_id,
+        date=_aware(row.created_at),
+        lastchanged=_aware(row.updated_at),
+        title=row.title,
+        label=row.label or None,
+        selected_api=row.app,
+        is_stale=row.is_stale,
+        permissions=PERMISSIONS,
+    )
+
+
+class AuthenticationService:
+    """Lists, creates, updates and deletes an account's authentications for an app."""
+
+    def __init__(
+        self, registry: Registry, box: SecretBox, http: HttpFactory, *, timeout_seconds: float = 30.0
+    ):
+        self.registry = registry
+        self.box = box
+        self.http = http
+        self.timeout_seconds = timeout_seconds
+
+    def app(self, app_key: str) -> App:
+        """The installed app with this key, or a 400 listing the valid ones."""
+        app = self.registry.get(app_key)
+        if app is None:
+            raise BadRequest(
+                f"app: '{app_key}' is not an installed app.",
+                hint=f"Valid apps: {_listing(self.registry.keys())}.",
+                code="unknown_app",
+            )
+        return app
+
+    def app_needing_auth(self, app_key: str) -> App:
+        """The app, or a 400 when it is unknown or needs no authentication."""
+        app = self.app(app_key)
+        if not app.needs_auth:
+            raise BadRequest(
+                f"{app.name} ({app.key}) needs no authentication; its actions run without one.",
+                hint="Run its actions without an authentication_id.",
+                code="no_authentication_needed",
+            )
+        return app
+
+    def check_fields(self, app: App, fields: Mapping[str, str]) -> dict[str, str]:
+        """The fields if they fit the app's auth kind; else a 400 naming the unknown or missing one."""
+        declared = {f.key: f for f in app.auth.fields}
+        valid = _listing(
+            [f"{f.key} ({f.label}{', optional' if not f.required else ''})" for f in declared.values()]
+        )
+        unknown = [key for key in fields if key not in declared]
+        if unknown:
+            names = ", ".join(repr(k) for k in unknown)
+            raise BadRequest(
+                f"fields: {names} {'is not a field' if len(unknown) == 1 else 'are not fields'} of "
+                f"{app.key}'s {app.auth.kind} authentication.",
+                hint=f"Valid fields: {valid}.",
+                code="unknown_field",
+            )
+        missing = [f for f in declared.values() if f.required and not fields.get(f.key)]
+        if missing:
+            names = ", ".join(f"'{f.key}' ({f.label})" for f in missing)
+            raise BadRequest(
+                f"fields: {names} {'is' if len(missing) == 1 else 'are'} required for {app.key} and "
+                f"{'was' if len(missing) == 1 else 'were'} missing or empty.",
+                hint=f"Send every required field: {valid}.",
+                code="missing_field",
+            )
+        return {key: value for key, value in fields.items() if value != ""}
+
+    async def verify(self, app: App, fields: Mapping[str, str], account_id: int | None = None) -> Verified:
+        """Check the fields and run the auth kind's ``test()``; a 400 saying what the service answered."""
+        checked = self.check_fields(app, fields)
+        test = app.auth.test
+        if test is None:
+            return Verified(checked, "")
+        refused = f"{app.name} did not accept these credentials"
+        try:
+            async with (
+                self.http(app.auth.httpx_auth(checked)) as client,
+                asyncio.timeout(self.timeout_seconds),
+            ):
+                label = await test(
+                    ActionContext(http=client, credentials=dict(checked), account_id=account_id)
+                )
+        except AppError as exc:
+            raise BadRequest(
+                _scrub(f"{refused}: {exc.message}", checked),
+                hint=_scrub(exc.hint, checked) if exc.hint else "Check the fields and try again.",
+                code="authentication_test_failed",
+            ) from None
+        except TimeoutError:
+            raise BadRequest(
+                f"{refused}: it did not answer within {self.timeout_seconds:g} s.",
+                hint="Try again later, or check the service's address.",
+                code="authentication_test_failed",
+            ) from None
+        except httpx.HTTPError as exc:
+            raise BadRequest(
+                _scrub(f"{refused}: could not reach it ({type(exc).__name__}: {exc}).", checked),
+                hint="Check the service's address and that it is up, then try again.",
+                code="authentication_test_failed",
+            ) from None
+        except Exception as exc:
+            log.error("the auth test of %s failed unexpectedly (%s)", app.key, type(exc).__name__)
+            raise BadRequest(
+                f"{refused}: testing them failed unexpectedly ({type(exc).__name__}).",
+                hint="This is a bug in the app; report it with the app's name.",
+                code="authentication_test_failed",
+            ) from None
+        return Verified(checked, (label or "")[:LABEL_MAX])
+
+    async def for_app(
+        self, session: AsyncSession, account_id: int, app_key: str, *, owner_id: int | None = None
+    ) -> tuple[list[Authentication], str | None]:
+        """The account's authentications for the app (only ``owner_id``'s when given) and a note."""
+        app = self.app(app_key)
+        if not app.needs_auth:
+            return [], f"{app.name} ({app.key}) needs no authentication."
+        return await repo.for_app(session, account_id, app.key, owner_id), None
+
+    async def get(self, session: AsyncSession, account_id: int, app: App, auth_id: int) -> Authentication:
+        """An authentication of the account for the app, else a 404 that reveals nothing of other accounts."""
+        row = await repo.get(session, account_id, auth_id)
+        if row is None or row.app != app.key:
+            raise NotFound(
+                f"authentication {auth_id} was not found among {app.key}'s authentications in this account.",
+                hint=f"GET /api/v2/apps/{app.key}/auths/ lists them.",
+            )
+        return row
+
+    async def create(
+        self,
+        session: AsyncSession,
+        *,
+        account_id: int,
+        user_id: int | None,
+        app_key: str,
+        title: str,
+        fields: Mapping[str, str],
+    ) -> Authentication:
+        """Verify the credentials with the service, then store them sealed."""
+        app = self.app_needing_auth(app_key)
+        verified = await self.verify(app, fields, account_id)
+        row = Authentication(
+            account_id=account_id,
+            user_id=user_id,
+            app=app.key,
+            title=title,
+            label=verified.label,
+            secret=self.box.seal(verified.fields),
+            is_stale=False,
+        )
+        await repo.add(session, row)
+        log.info("authentication %s for %s created in account %s", row.id, app.key, account_id)
+        return row
+
+    async def update(
+        self,
+        session: AsyncSession,
+        *,
+        account_id: int,
+        app_key: str,
+        auth_id: int,
+        title: str | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> Authentication:
+        """Retitle and/or replace the credentials (re-verified); new credentials clear ``is_stale``."""
+        if title is None and fields is None:
+            raise BadRequest(
+                "Nothing to update: send title, fields or both.",
+                hint='e.g. {"title": "New name"} or {"fields": {...every field...}}.',
+            )
+        app = self.app_needing_auth(app_key)
+        await self.get(session, account_id, app, auth_id)
+        verified = await self.verify(app, fields, account_id) if fields is not None else None
+        row = await self.get(session, account_id, app, auth_id)
+        if title is not None:
+            row.title = title
+        if verified is not None:
+            row.secret = self.box.seal(verified.fields)
+            row.label = verified.label
+            row.is_stale = False
+        await repo.save(session, row)
+        log.info("authentication %s for %s updated in account %s", row.id, app.key, account_id)
+        return row
+
+    async def delete(self, session: AsyncSession, *, account_id: int, app_key: str, auth_id: int) -> None:
+        """Delete an authentication of the account for the app, else a 404."""
+        app = self.app(app_key)
+        await self.get(session, account_id, app, auth_id)
+        await repo.remove(session, account_id, auth_id)
+        log.info("authentication %s for %s deleted in account %s", auth_id, app.key, account_id)
