@@ -1,0 +1,410 @@
+"""Score a resolver on an evaluation file: resolver records or choice-match records.
+
+    python bench/resolve.py DATA.jsonl [--resolver offline|llm|local] [--now ISO]
+                            [--dump OUT.jsonl] [--limit N] [--threshold T]
+
+Prints, overall and per category, record accuracy, field precision (of the values the resolver
+filled from the text, how many are right), field recall (of the fields that need a value, how many
+came out right), abstention rate (of those fields, how many it left unfilled) and p50/p99 latency.
+The last line is one JSON object with the same figures.
+
+Scoring follows the data README: a field passes if its value matches any acceptable value;
+strings compare lower-cased without spaces and ``, . / - _ * ^``; an int is accepted for a
+number; lists compare element by element; ``null`` means "leaving it unset is fine". A value the
+resolver took from the need's declared default stands for "unset" (the action would use that
+default anyway), so it passes where ``null`` is acceptable, or where it equals an acceptable value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import importlib
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlactions.catalog import Choice, NeedSpec
+from nlactions.resolver.base import (
+    ExtractionRequest,
+    Extractor,
+    Resolution,
+    ResolutionRequest,
+    ResolvedValue,
+    Resolver,
+)
+
+TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "object": "dict",
+    "any": "any",
+    "array": "any",
+}
+SGD_NOW = dt.datetime(2019, 3, 1, 12, 0)
+_STRIP = str.maketrans("", "", " ,./-_*^")
+
+
+# -- data -------------------------------------------------------------------------------------
+
+
+def need_of(spec: Mapping[str, Any]) -> NeedSpec:
+    """Convert one record field (``action.fields[i]``) into a NeedSpec."""
+    raw_type = str(spec.get("type") or "any")
+    is_list = bool(spec.get("list")) or raw_type == "array"
+    type_ = TYPES.get(raw_type, "any")
+    if raw_type == "array":
+        items = (spec.get("schema") or {}).get("items") or {}
+        type_ = TYPES.get(str(items.get("type") or "any"), "any") if isinstance(items, dict) else "any"
+    choices = spec.get("choices")
+    return NeedSpec(
+        key=str(spec["key"]),
+        label=str(spec.get("label") or spec["key"]),
+        type=type_,  # type: ignore[arg-type]
+        required=bool(spec.get("required")),
+        help_text=str(spec.get("help_text") or ""),
+        default=spec.get("default"),
+        has_default="default" in spec and spec.get("default") is not None,
+        choices=tuple(Choice(key=str(c["id"]), label=str(c["label"])) for c in choices) if choices else None,
+        list=is_list,
+    )
+
+
+def instructions_of(record: Mapping[str, Any]) -> str:
+    """The record's instructions, with a BFCL system prompt put first."""
+    system = (record.get("meta") or {}).get("system_prompt")
+    text = str(record.get("instructions") or "")
+    return f"{system}\n{text}" if system else text
+
+
+def now_of(record: Mapping[str, Any], override: dt.datetime | None) -> dt.datetime:
+    """The "now" a record is read against: --now, else SGD's 2019-03-01, else the current time."""
+    if override is not None:
+        return override
+    source = str((record.get("meta") or {}).get("source") or "")
+    if source.startswith("sgd"):
+        return SGD_NOW
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def category_of(record: Mapping[str, Any]) -> str:
+    """The record's category: meta.category, else meta.service, else meta.source."""
+    meta = record.get("meta") or {}
+    return str(meta.get("category") or meta.get("service") or meta.get("source") or "all")
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+
+def _norm_str(value: str) -> str:
+    return value.lower().translate(_STRIP)
+
+
+def value_matches(value: Any, acceptable: Any) -> bool:
+    """True when ``value`` equals one acceptable value under the README's rules."""
+    if acceptable is None:
+        return value is None
+    if isinstance(acceptable, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(acceptable, bool) and value == acceptable
+    if isinstance(acceptable, str):
+        return isinstance(value, str) and _norm_str(value) == _norm_str(acceptable)
+    if isinstance(acceptable, int | float):
+        if not isinstance(value, int | float):
+            return False
+        if isinstance(acceptable, int) and isinstance(value, float) and not value.is_integer():
+            return False
+        return float(value) == float(acceptable)
+    if isinstance(acceptable, list):
+        return (
+            isinstance(value, list)
+            and len(value) == len(acceptable)
+            and all(value_matches(v, a) for v, a in zip(value, acceptable, strict=True))
+        )
+    if isinstance(acceptable, dict):
+        if not isinstance(value, dict) or set(value) - set(acceptable):
+            return False
+        for key, options in acceptable.items():
+            options = options if isinstance(options, list) else [options]
+            if key not in value:
+                if None not in options and "" not in options:
+                    return False
+            elif not any(value_matches(value[key], o) for o in options if o is not None):
+                return False
+        return True
+    return bool(value == acceptable)
+
+
+def field_passes(value: Any, expected: Sequence[Any], *, from_default: bool) -> bool:
+    """A field passes if its value matches any acceptable value (a default also passes for null)."""
+    if value is None or (from_default and None in expected):
+        return None in expected or (value is not None and any(value_matches(value, e) for e in expected))
+    return any(value_matches(value, e) for e in expected if e is not None)
+
+
+@dataclass
+class Tally:
+    """Counts for one category (or all records)."""
+
+    records: int = 0
+    passed: int = 0
+    filled: int = 0
+    filled_right: int = 0
+    needed: int = 0
+    needed_right: int = 0
+    needed_unfilled: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float | int]:
+        """Accuracy, precision, recall, abstention and latency percentiles."""
+        lat = sorted(self.seconds)
+
+        def pct(q: float) -> float:
+            if not lat:
+                return 0.0
+            return round(lat[min(len(lat) - 1, int(q * len(lat)))] * 1000, 3)
+
+        return {
+            "records": self.records,
+            "record_accuracy": round(self.passed / self.records, 4) if self.records else 0.0,
+            "field_precision": round(self.filled_right / self.filled, 4) if self.filled else 0.0,
+            "field_recall": round(self.needed_right / self.needed, 4) if self.needed else 0.0,
+            "abstention_rate": round(self.needed_unfilled / self.needed, 4) if self.needed else 0.0,
+            "filled": self.filled,
+            "p50_ms": pct(0.5),
+            "p99_ms": pct(0.99),
+        }
+
+
+# -- resolvers --------------------------------------------------------------------------------
+
+
+class StaticChoices:
+    """A ChoiceSource over the static choices of each need."""
+
+    async def choices(self, need: NeedSpec, resolved: Mapping[str, Any]) -> Sequence[Choice]:
+        """The need's static choices."""
+        return need.choices or ()
+
+
+class DirectResolver:
+    """Drives extractors without the engine (used only when engine.py is absent)."""
+
+    def __init__(self, extractors: Sequence[Extractor], threshold: float):
+        self.extractors = extractors
+        self.threshold = threshold
+
+    async def resolve(self, request: ResolutionRequest) -> Resolution:
+        """Extract, then apply defaults."""
+        resolution = Resolution()
+        for extractor in self.extractors:
+            open_needs = [n for n in request.needs if n.key not in resolution.values]
+            extraction = await extractor.extract(
+                ExtractionRequest(
+                    instructions=request.instructions,
+                    needs=open_needs,
+                    candidates={n.key: n.choices for n in open_needs if n.choices},
+                    known=resolution.params,
+                    now=request.now,
+                    action_label=request.action_label,
+                    action_description=request.action_description,
+                )
+            )
+            for key, found in extraction.values.items():
+                if found.confidence >= self.threshold:
+                    resolution.values[key] = found
+        for need in request.needs:
+            if need.key not in resolution.values and need.has_default:
+                resolution.values[need.key] = ResolvedValue(need.default, 1.0, "default")
+        return resolution
+
+
+def _wrap(extractors: Sequence[Extractor], threshold: float) -> Resolver:
+    try:
+        from nlactions.resolver.engine import LayeredResolver
+    except ImportError:
+        return DirectResolver(extractors, threshold)
+    return LayeredResolver(extractors, threshold=threshold)
+
+
+def build_resolver(kind: str, threshold: float) -> Resolver:
+    """The resolver to measure; exits with status 2 when an optional one is not available."""
+    from nlactions.resolver.extract import OfflineExtractor
+
+    offline = OfflineExtractor(threshold=threshold)
+    if kind == "offline":
+        return _wrap([offline], threshold)
+    module_name = {"llm": "nlactions.resolver.llm", "local": "nlactions.resolver.local_model"}[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        sys.exit(_fail(f"--resolver {kind}: {module_name} is not available ({exc})"))
+    if kind == "llm":
+        from nlactions.settings import Settings
+
+        settings = Settings()
+        if not settings.llm_model:
+            sys.exit(_fail("--resolver llm: set NLACTIONS_LLM_MODEL (and NLACTIONS_LLM_BASE_URL if local)"))
+        model = module.build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
+        return _wrap([offline, module.LLMExtractor(model)], threshold)
+    factory = getattr(module, "build_extractor", None) or getattr(module, "LocalModelExtractor", None)
+    if factory is None:
+        sys.exit(_fail(f"--resolver local: {module_name} has no build_extractor() or LocalModelExtractor"))
+    return _wrap([offline, factory()], threshold)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+# -- runs -------------------------------------------------------------------------------------
+
+
+async def run_resolver_records(
+    records: Sequence[Mapping[str, Any]], resolver: Resolver, now: dt.datetime | None, dump: Any
+) -> dict[str, Tally]:
+    """Resolve and score every resolver record; returns tallies by category ("all" included)."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for record in records:
+        needs = [need_of(f) for f in record["action"]["fields"]]
+        request = ResolutionRequest(
+            instructions=instructions_of(record),
+            needs=needs,
+            params={},
+            choices=StaticChoices(),
+            now=now_of(record, now),
+            action_label=str(record["action"].get("label") or ""),
+            action_description=str(record["action"].get("description") or ""),
+        )
+        started = time.perf_counter()
+        resolution = await resolver.resolve(request)
+        elapsed = time.perf_counter() - started
+        values: dict[str, Any] = {}
+        ok = True
+        counts = Tally()
+        for need in needs:
+            found = resolution.values.get(need.key)
+            value = found.value if found else None
+            values[need.key] = value
+            from_default = found is not None and found.source == "default"
+            expected = record["expected"].get(need.key, [None])
+            passed = field_passes(value, expected, from_default=from_default)
+            ok = ok and passed
+            if found is not None and not from_default:
+                counts.filled += 1
+                counts.filled_right += passed
+            if None not in expected:
+                counts.needed += 1
+                counts.needed_right += passed
+                counts.needed_unfilled += found is None or from_default
+        for key in ("all", category_of(record)):
+            tally = tallies[key]
+            tally.records += 1
+            tally.passed += ok
+            tally.filled += counts.filled
+            tally.filled_right += counts.filled_right
+            tally.needed += counts.needed
+            tally.needed_right += counts.needed_right
+            tally.needed_unfilled += counts.needed_unfilled
+            tally.seconds.append(elapsed)
+        if dump is not None:
+            dump.write(json.dumps({"id": record["id"], "values": values}, default=str) + "\n")
+    return tallies
+
+
+def run_choice_records(
+    records: Sequence[Mapping[str, Any]], threshold: float, now: dt.datetime | None, dump: Any
+) -> dict[str, Tally]:
+    """Match and score every choice-match record; returns tallies by category ("all" included)."""
+    from nlactions.resolver.match import match_hint
+
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for record in records:
+        choices = [Choice(key=str(c["id"]), label=str(c["label"])) for c in record["choices"]]
+        started = time.perf_counter()
+        best, _closest = match_hint(
+            str(record["hint"]), choices, threshold=threshold, now=now_of(record, now)
+        )
+        elapsed = time.perf_counter() - started
+        chosen = best.choice.key if best else None
+        right = chosen == record["expected"]
+        for key in ("all", category_of(record)):
+            tally = tallies[key]
+            tally.records += 1
+            tally.passed += right
+            tally.needed += 1
+            tally.needed_right += right
+            tally.needed_unfilled += chosen is None
+            if chosen is not None:
+                tally.filled += 1
+                tally.filled_right += right
+            tally.seconds.append(elapsed)
+        if dump is not None:
+            dump.write(json.dumps({"id": record["id"], "choice": chosen}) + "\n")
+    return tallies
+
+
+def report(tallies: Mapping[str, Tally], *, shape: str, resolver: str, path: str) -> dict[str, Any]:
+    """Print a table by category and return the summary object."""
+    header = f"{'category':<34} {'n':>5} {'acc':>7} {'prec':>7} {'recall':>7} {'abst':>7} {'p50ms':>8} {'p99ms':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in sorted(tallies, key=lambda k: (k == "all", k)):
+        f = tallies[name].figures()
+        print(
+            f"{name[:34]:<34} {f['records']:>5} {f['record_accuracy']:>7.3f} {f['field_precision']:>7.3f} "
+            f"{f['field_recall']:>7.3f} {f['abstention_rate']:>7.3f} {f['p50_ms']:>8.2f} {f['p99_ms']:>8.2f}"
+        )
+    summary: dict[str, Any] = {"file": Path(path).name, "shape": shape, "resolver": resolver}
+    summary.update(tallies["all"].figures())
+    summary["by_category"] = {k: v.figures() for k, v in sorted(tallies.items()) if k != "all"}
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; the last printed line is a JSON summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", help="a *_resolver_*.jsonl or *_choice_match_*.jsonl file")
+    parser.add_argument("--resolver", choices=("offline", "llm", "local"), default="offline")
+    parser.add_argument("--now", help="ISO date-time to read relative dates against")
+    parser.add_argument("--dump", help="write one JSON line per record with what the resolver chose")
+    parser.add_argument("--limit", type=int, help="only the first N records")
+    parser.add_argument("--threshold", type=float, default=0.8, help="confidence threshold (default 0.8)")
+    args = parser.parse_args(argv)
+
+    now = dt.datetime.fromisoformat(args.now) if args.now else None
+    records: list[dict[str, Any]] = []
+    with open(args.data, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                records.append(json.loads(line))
+            if args.limit and len(records) >= args.limit:
+                break
+    if not records:
+        return _fail(f"{args.data}: no records")
+    shape = "choice_match" if "hint" in records[0] else "resolver"
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115
+    try:
+        if shape == "choice_match":
+            tallies = run_choice_records(records, args.threshold, now, dump)
+        else:
+            resolver = build_resolver(args.resolver, args.threshold)
+            tallies = asyncio.run(run_resolver_records(records, resolver, now, dump))
+    finally:
+        if dump is not None:
+            dump.close()
+    summary = report(tallies, shape=shape, resolver=args.resolver, path=args.data)
+    print(json.dumps(summary, sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

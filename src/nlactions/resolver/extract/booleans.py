@@ -1,0 +1,74 @@
+"""Yes/no needs: the need's own words in the text mean yes, negated they mean no."""
+
+from __future__ import annotations
+
+from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.extract.text import STOPWORDS, stem
+from nlactions.resolver.normalise import fold
+
+__all__ = ["find_booleans"]
+
+_NEGATIONS = frozenset({"no", "not", "without", "dont", "don't", "doesnt", "doesn't", "non", "never", "isnt",
+                        "isn't", "exclude", "excluding", "nor", "neither", "cannot", "can't", "cant",
+                        "shouldnt", "shouldn't", "wont", "won't", "skip", "avoid"})  # fmt: skip
+YES = 0.86
+NO = 0.84
+SLACK = 2  # other words allowed inside the phrase
+
+
+def _value(need: NeedProfile, yes: bool) -> object:
+    if need.kind == "bool":
+        return yes
+    assert need.index is not None
+    wanted = ("true", "yes") if yes else ("false", "no")
+    for choice in need.index.choices:
+        if fold(choice.label).strip() in wanted:
+            return choice.key
+    return None
+
+
+def _phrase_at(ctx: Context, stems: list[str], first: int) -> int | None:
+    """Index of the last word when the phrase's stems all occur in order from word ``first``."""
+    words = ctx.view.words
+    i, k, skipped = first, 0, 0
+    while i < len(words) and k < len(stems):
+        if words[i].stem == stems[k] or words[i].lower.replace("-", "") == stems[k]:
+            k += 1
+        elif words[i].lower in STOPWORDS and skipped < SLACK:
+            skipped += 1
+        else:
+            return None
+        i += 1
+    return i - 1 if k == len(stems) else None
+
+
+def find_booleans(ctx: Context) -> list[Proposal]:
+    """Proposals for bool needs and needs whose choices are true/false."""
+    out: list[Proposal] = []
+    words = ctx.view.words
+    for need in ctx.profiles:
+        if not (need.kind == "bool" or (need.kind == "choice" and need.choice_kind == "bool")):
+            continue
+        stems = [stem(w) for w in need.phrase]
+        if not stems or all(w in STOPWORDS for w in need.phrase):
+            continue
+        hits = []
+        for first, word in enumerate(words):
+            if word.stem != stems[0]:
+                continue
+            last = _phrase_at(ctx, stems, first)
+            if last is None:
+                continue
+            before = [w.lower for w in ctx.view.before(word.start, 3)]
+            negated = any(w in _NEGATIONS for w in before)
+            hits.append((not negated, word.start, words[last].end))
+        if not hits or len({yes for yes, _, _ in hits}) != 1:
+            continue
+        yes, start, end = hits[-1]
+        value = _value(need, yes)
+        if value is not None:
+            detail = f"'{ctx.text[start:end]}' {'stated' if yes else 'negated'}"
+            out.append(Proposal(need.key, value, YES if yes else NO, start, end, detail))
+    return out

@@ -1,0 +1,130 @@
+"""Choices the instructions mention by name (or, failing that, by meaning)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from nlactions.catalog import Choice
+from nlactions.resolver import semantic
+from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.cues import cue_near
+from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.extract.text import STOPWORDS
+from nlactions.resolver.normalise import normalise
+
+__all__ = ["find_choices"]
+
+MAX_PHRASE = 6
+NAMED = 0.88
+NAMED_SHORT = 0.85
+RESTATED = 0.8
+SEMANTIC_MAX_CHOICES = 64
+SEMANTIC_MIN_SIM = 0.45
+SEMANTIC_MIN_LEAD = 0.2
+
+Mention = tuple[Choice, int, int]
+
+
+def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
+    """Phrases of the text equal (after normalising) to a choice label, longest first, no overlaps."""
+    index = need.index
+    assert index is not None
+    words = ctx.view.words
+    width = min(MAX_PHRASE, max(index.max_tokens, 1))
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for n in range(width, 0, -1):
+        for a in range(len(words) - n + 1):
+            start, end = words[a].start, words[a + n - 1].end
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if words[a + n - 1].segment != words[a].segment:
+                continue
+            phrase = ctx.text[start:end]
+            norm = normalise(phrase)
+            if not norm or norm in STOPWORDS:
+                continue
+            hits = index.lookup(norm)
+            if len(hits) > 1:  # "AA" vs "aa": only the exact spelling decides
+                hits = [c for c in hits if c.label == phrase] or hits
+            if len(hits) == 1:
+                found.append((hits[0], start, end))
+                taken.append((start, end))
+    return sorted(found, key=lambda m: m[1])
+
+
+def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
+    mentions = _mentions(ctx, need)
+    if not mentions:
+        return []
+    distinct: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        distinct[m[0].key].append(m)
+    if need.need.list:
+        keys = list(distinct)
+        start, end = mentions[0][1], mentions[-1][2]
+        return [Proposal(need.key, keys, NAMED_SHORT, start, end, "choices named")]
+    if len(distinct) == 1:
+        choice, start, end = mentions[-1]
+        conf = NAMED if len(normalise(choice.label)) > 3 else NAMED_SHORT
+        conf += 0.05 * cue_near(need, ctx.view, start, end)
+        return [Proposal(need.key, choice.key, min(conf, 0.95), start, end, f"choice '{choice.label}' named")]
+    scored = sorted(((cue_near(need, ctx.view, s, e), (c, s, e)) for c, s, e in mentions), key=lambda t: -t[0])
+    top, (choice, start, end) = scored[0]
+    rival = max((c for c, m in scored[1:] if m[0].key != choice.key), default=0.0)
+    if top >= 0.5 and top >= rival + 0.3:
+        return [Proposal(need.key, choice.key, NAMED_SHORT, start, end, f"choice '{choice.label}' named nearby")]
+    last = mentions[-1]
+    seg = ctx.view.segment_at(last[1])
+    if all(ctx.view.segment_at(s) < seg for c, s, _ in mentions if c.key != last[0].key):
+        return [Proposal(need.key, last[0].key, RESTATED, last[1], last[2], f"choice '{last[0].label}' restated")]
+    return []
+
+
+def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
+    """A word of the text much nearer in meaning to one label than to any other ("songs" -> Music)."""
+    index = need.index
+    assert index is not None
+    if len(index) > SEMANTIC_MAX_CHOICES or len(index) < 2 or not semantic.available():
+        return []
+    if not all(any(ch.isalpha() for ch in c.label) and not any(ch.isdigit() for ch in c.label) for c in index.choices):
+        return []
+    words = [
+        w for w in ctx.view.words
+        if w.lower not in STOPWORDS and w.lower.isalpha() and len(w.lower) > 3 and need.cue(w.stem) == 0
+    ]
+    if not words:
+        return []
+    vectors = semantic.embed([w.text for w in words])
+    sims = vectors @ index.vectors().T  # words x labels
+    best_word = int(np.argmax(sims.max(axis=1)))
+    row = sims[best_word]
+    order = np.argsort(-row)
+    top, second = float(row[order[0]]), float(row[order[1]])
+    if top < SEMANTIC_MIN_SIM or top - second < SEMANTIC_MIN_LEAD:
+        return []
+    # The runner-up word must not point to a different label just as strongly.
+    per_word_best = sims.argmax(axis=1)
+    rivals = [float(sims[i].max()) for i in range(len(words)) if per_word_best[i] != order[0]]
+    if rivals and max(rivals) > top - SEMANTIC_MIN_LEAD:
+        return []
+    conf = min(0.86, 0.42 + 0.5 * top + 0.55 * (top - second))
+    word = words[best_word]
+    choice = index.choices[int(order[0])]
+    return [Proposal(need.key, choice.key, conf, word.start, word.end, f"'{word.text}' means '{choice.label}'")]
+
+
+def find_choices(ctx: Context) -> list[Proposal]:
+    """Proposals for needs with text choices: labels named in the text, else one clear meaning."""
+    out: list[Proposal] = []
+    for need in ctx.of_kind("choice"):
+        if need.choice_kind != "text" or need.index is None:
+            continue
+        named = _by_name(ctx, need)
+        out += named
+        if not named and not need.need.list:
+            out += _by_meaning(ctx, need)
+    return out

@@ -1,0 +1,69 @@
+"""How strongly the words around a stretch of text name a need."""
+
+from __future__ import annotations
+
+from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.text import STOPWORDS, TextView, stem
+from nlactions.resolver.normalise import NUMBER_WORDS
+
+__all__ = ["PEOPLE", "cue_after", "cue_before", "cue_near"]
+
+# Nouns that count people; a need that counts seats, tickets or guests is often given as "for 3 people".
+PEOPLE = frozenset(
+    stem(w)
+    for w in "people persons person adults guests passengers travelers travellers "
+    "attendees participants individuals pax folks".split()
+)
+_COUNTED = frozenset(
+    stem(w)
+    for w in "seats tickets passengers adults guests people persons travelers "
+    "travellers attendees participants spots places pax".split()
+)
+# Words that end the phrase a value belongs to.
+_BARRIERS = frozenset({"and", "or", "but", "while", "whereas", "then", "also", "plus"})
+_DECAY_BEFORE = (1.0, 0.9, 0.75, 0.6, 0.5)
+_DECAY_AFTER = (1.0, 0.85)
+
+
+def cue_before(profile: NeedProfile, view: TextView, start: int, *, reach: int = 5) -> float:
+    """Naming strength of the content words just before ``start`` (nearest counts most)."""
+    best = 0.0
+    n = 0
+    for word in view.before(start, reach + 6):
+        if word.lower in _BARRIERS or word.lower.isdigit() or word.lower in NUMBER_WORDS:
+            break  # the words before another number name that number
+        if word.lower in STOPWORDS:
+            continue
+        if n >= len(_DECAY_BEFORE) or n >= reach:
+            break
+        best = max(best, profile.cue(word.stem) * _DECAY_BEFORE[n])
+        n += 1
+    return best
+
+
+def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
+    """Naming strength of the one or two words just after ``end`` ("3 tickets", "4 bed rooms")."""
+    words = []
+    for word in view.after(end, 3):
+        if word.lower in _BARRIERS or (word.lower in STOPWORDS and word.lower != "of") or word.lower.isdigit():
+            break
+        if word.lower == "of":
+            continue
+        words.append(word)
+        if len(words) == 2:
+            break
+    best = 0.0
+    for i, word in enumerate(words):
+        best = max(best, profile.cue(word.stem) * _DECAY_AFTER[i])
+    if len(words) == 2:
+        best = max(best, profile.cue(stem(words[0].lower + words[1].lower)))
+    if words and words[0].stem in PEOPLE and any(profile.cue(c) >= 1.0 for c in _COUNTED):
+        best = max(best, 0.85)
+    return best
+
+
+def cue_near(profile: NeedProfile, view: TextView, start: int, end: int) -> float:
+    """The stronger of the words before and after a span naming the need, plus a little for both."""
+    before = cue_before(profile, view, start)
+    after = cue_after(profile, view, end)
+    return min(1.0, max(before, after) + 0.1 * min(before, after))

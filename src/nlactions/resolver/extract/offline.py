@@ -1,0 +1,75 @@
+"""The offline extractor: rule-based reading of the instructions, no network and no model calls."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
+from nlactions.resolver.extract.booleans import find_booleans
+from nlactions.resolver.extract.choices import find_choices
+from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.lists import find_lists
+from nlactions.resolver.extract.patterns import find_patterns
+from nlactions.resolver.extract.phrases import find_phrases
+from nlactions.resolver.extract.places import find_places
+from nlactions.resolver.extract.profile import NeedProfile, profile_of
+from nlactions.resolver.extract.proposal import Proposal, assign
+from nlactions.resolver.extract.quantities import find_quantities
+from nlactions.resolver.extract.temporal import find_temporal
+from nlactions.resolver.extract.text import TextView
+
+__all__ = ["OfflineExtractor"]
+
+Finder = Callable[[Context], list[Proposal]]
+FINDERS: tuple[Finder, ...] = (
+    find_patterns,
+    find_temporal,
+    find_quantities,
+    find_lists,
+    find_booleans,
+    find_choices,
+    find_phrases,
+)
+
+
+class OfflineExtractor:
+    """Finds need values in the instructions by rules; abstains below ``threshold``; never invents."""
+
+    name = "offline"
+
+    def __init__(self, threshold: float = 0.8):
+        self.threshold = threshold
+
+    async def extract(self, request: ExtractionRequest) -> Extraction:
+        """Values for the needs the instructions state clearly enough."""
+        return self.extract_sync(request)
+
+    def extract_sync(self, request: ExtractionRequest) -> Extraction:
+        """The same as ``extract``, for callers outside an event loop."""
+        started = time.perf_counter()
+        extraction = Extraction(usage=Usage(model=None))
+        profiles: list[NeedProfile] = []
+        for need in request.needs:
+            if need.key in request.known:
+                continue
+            candidates = request.candidates.get(need.key)
+            if candidates is None and need.has_choices:
+                if need.choices is None:
+                    continue  # choices not loaded: nothing to match against
+                candidates = need.choices
+            profiles.append(profile_of(need, candidates))
+        if profiles and request.instructions.strip():
+            ctx = Context(TextView(request.instructions), request.now, profiles)
+            proposals: list[Proposal] = []
+            for finder in FINDERS:
+                proposals += finder(ctx)
+            taken = [(p.start, p.end) for p in proposals if p.confidence >= self.threshold and p.start != p.end]
+            proposals += find_places(ctx, taken)
+            for key, chosen in assign(proposals, ctx.view.segment_at).items():
+                if chosen.confidence >= self.threshold:
+                    extraction.values[key] = ResolvedValue(
+                        chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", chosen.detail
+                    )
+        extraction.usage.seconds = time.perf_counter() - started
+        return extraction

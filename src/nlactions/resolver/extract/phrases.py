@@ -1,0 +1,227 @@
+"""Free text the instructions spell out: "key: value", quotes, "called X", "saying X", "artist X"."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.cues import cue_before
+from nlactions.resolver.extract.names import name_at
+from nlactions.resolver.extract.profile import NeedProfile, words_of
+from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.normalise import normalise
+from nlactions.resolver.numbers import parse_number
+
+__all__ = ["find_phrases", "quoted_spans"]
+
+FREE_KINDS = ("text", "place", "user", "any")
+_QUOTES = re.compile(r"\"([^\"\n]{1,500})\"|“([^”\n]{1,500})”|(?<![\w'])'((?:[^'\n]|(?<=\w)'(?=\w)){1,500}?)'(?![\w])|`([^`\n]{1,500})`")
+_ASSIGN = re.compile(
+    r"(?<![\w.])(?P<name>[A-Za-z_][\w]*(?:[ _][A-Za-z]\w*){0,3})\s*(?P<op>=|:)\s*"
+    r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|\[[^\]\n]*\]|\{[^}\n]*\}|[^\s,;]+)"
+)
+_CLAUSE_END = re.compile(r"[.;!?\n]|,\s|\s+and\s+(?:then\s+)?(?:also\s+)?(?=[a-z]+\s)")
+# Introducers and the words a need's label uses for what they introduce.
+_INTRODUCERS: dict[str, frozenset[str]] = {
+    "called": frozenset({"name", "title", "subject", "summary"}),
+    "named": frozenset({"name", "title", "summary"}),
+    "titled": frozenset({"title", "name", "subject", "summary", "headline"}),
+    "entitled": frozenset({"title", "name", "subject", "summary", "headline"}),
+    "saying": frozenset({"message", "text", "body", "content", "comment", "note", "reply", "description"}),
+    "says": frozenset({"message", "text", "body", "content", "comment", "note", "reply", "description"}),
+    "reading": frozenset({"message", "text", "body", "content", "comment", "note"}),
+}
+_CONNECTORS = frozenset(
+    {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
+)
+_ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w/.-]*$|^[a-z]+(?:_[a-z0-9]+)+$")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int, str]]:
+    """Quoted strings: (start, end, inner text)."""
+    out = []
+    for m in _QUOTES.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        if inner.strip():
+            out.append((m.start(), m.end(), inner.strip()))
+    return out
+
+
+def _typed(need: NeedProfile, raw: str) -> Any:
+    """``raw`` read as the need's type, or None when it does not fit."""
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    t = need.need.type
+    if need.need.list:
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text.replace("'", '"'))
+            except json.JSONDecodeError:
+                return None
+            return parsed if isinstance(parsed, list) else None
+        return None
+    if need.kind == "choice":
+        if need.index is None:
+            return None
+        ranked = need.index.rank(text, 2)
+        if ranked and ranked[0].score >= 0.9:
+            return ranked[0].choice.key
+        return None
+    if t in ("int", "float"):
+        number = parse_number(text)
+        if number is None:
+            return None
+        if t == "int":
+            return int(number) if float(number).is_integer() else None
+        return number
+    if t == "bool":
+        low = text.lower()
+        return True if low in ("true", "yes") else False if low in ("false", "no") else None
+    if t == "dict":
+        try:
+            parsed = json.loads(text.replace("'", '"'))
+        except json.JSONDecodeError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return text or None
+
+
+def _names_need(name: str, need: NeedProfile) -> float:
+    """How exactly ``name`` (left of "=" or ":") names a need: 1 its key, 0.9 its label."""
+    if name == need.key or normalise(name) == normalise(need.key):
+        return 1.0
+    if normalise(name) == normalise(need.need.label):
+        return 0.9
+    return 0.0
+
+
+def _assignments(ctx: Context) -> list[Proposal]:
+    out = []
+    for m in _ASSIGN.finditer(ctx.text):
+        name = m.group("name")
+        raw = m.group("value")
+        if m.group("op") == ":" and raw[0] not in "\"'[{":
+            end = _clause_end(ctx.text, m.start("value"))
+            raw = ctx.text[m.start("value") : end].strip()
+        for need in ctx.profiles:
+            # "name of the last word": "set the subject: Hi" names "subject".
+            strength = max(_names_need(name, need), _names_need(name.split()[-1], need) * 0.95)
+            if strength <= 0:
+                continue
+            value = _typed(need, raw)
+            if value is None:
+                continue
+            start = m.start("value")
+            out.append(Proposal(need.key, value, 0.9 + 0.05 * strength, start, start + len(raw), "named value"))
+    return out
+
+
+def _clause_end(text: str, start: int) -> int:
+    m = _CLAUSE_END.search(text, start)
+    return m.start() if m else len(text)
+
+
+def _label_words(need: NeedProfile) -> set[str]:
+    return set(words_of(need.need.label)) | set(words_of(need.key))
+
+
+def _introduced(ctx: Context) -> list[Proposal]:
+    """"called X", "titled 'X'", "saying X" for the one need whose label fits the introducer."""
+    out = []
+    view = ctx.view
+    for word in view.words:
+        wanted = _INTRODUCERS.get(word.lower)
+        if wanted is None:
+            continue
+        needs = [p for p in ctx.profiles if p.kind in FREE_KINDS and _label_words(p) & wanted]
+        if len(needs) != 1:
+            continue
+        need = needs[0]
+        rest = ctx.text[word.end :]
+        lead = len(rest) - len(rest.lstrip(" :"))
+        start = word.end + lead
+        quoted = [q for q in quoted_spans(ctx.text[start:]) if q[0] == 0]
+        if quoted:
+            s, e, inner = quoted[0]
+            out.append(Proposal(need.key, inner, 0.9, start + s, start + e, f"quoted after '{word.lower}'"))
+            continue
+        if word.lower in ("called", "named", "titled", "entitled"):
+            span = name_at(view, view.index_at(start), skip_article=False)
+            if span is None:
+                continue
+            s, e = span
+        else:
+            s, e = start, _clause_end(ctx.text, start)
+        value = ctx.text[s:e].strip()
+        if value:
+            out.append(Proposal(need.key, value, 0.86, s, e, f"text after '{word.lower}'"))
+    return out
+
+
+def _after_cue(ctx: Context) -> list[Proposal]:
+    """A quoted string, a proper name or an id right after a word that names the need ("artist Beyonce")."""
+    view = ctx.view
+    quotes = quoted_spans(ctx.text)
+    out = []
+    for need in ctx.profiles:
+        if need.kind not in FREE_KINDS:
+            continue
+        name_stems = {s for s, w in need.cues.items() if w >= 1.0}
+        if not name_stems:
+            continue
+        for word in view.words:
+            if word.stem not in name_stems:
+                continue
+            i = word.index + 1
+            while i < len(view.words) and view.words[i].lower in _CONNECTORS and i - word.index <= 2:
+                i += 1
+            if i >= len(view.words):
+                continue
+            gap = ctx.text[word.end : view.words[i].start]
+            if any(ch in gap for ch in ".!?;\n"):
+                continue
+            quoted = [q for q in quotes if word.end <= q[0] <= view.words[i].start]
+            if quoted:
+                s, e, inner = quoted[0]
+                out.append(Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text}'"))
+                continue
+            nxt = view.words[i]
+            token_end = nxt.end
+            while token_end < len(ctx.text) and not ctx.text[token_end].isspace() and ctx.text[token_end] not in ",;?!":
+                token_end += 1
+            token = re.split(r"\.(?=[A-Za-z])|\.$", ctx.text[nxt.start : token_end])[0]
+            if _ID_LIKE.match(token) and not token.isdigit() or (token.isdigit() and len(token) >= 5):
+                out.append(Proposal(need.key, token, 0.86, nxt.start, nxt.start + len(token), f"id after '{word.text}'"))
+                continue
+            span = name_at(view, i, skip_article=False)
+            if span is not None and need.cue(view.words[i].stem) > 0:
+                continue  # "new Alarm ..." names the need again rather than giving a value
+            if span is not None and need.kind != "place":
+                s, e = span
+                out.append(Proposal(need.key, ctx.text[s:e], 0.84, s, e, f"name after '{word.text}'"))
+    return out
+
+
+def _lone_quote(ctx: Context, found: list[Proposal]) -> list[Proposal]:
+    """The only quoted string goes to the only free-text need nothing else filled."""
+    quotes = quoted_spans(ctx.text)
+    free = [p for p in ctx.profiles if p.kind == "text" and not p.need.list]
+    filled = {p.need for p in found if p.confidence >= 0.8}
+    open_needs = [p for p in free if p.key not in filled]
+    if len(quotes) != 1 or len(free) != 1 or len(open_needs) != 1:
+        return []
+    s, e, inner = quotes[0]
+    cue = cue_before(open_needs[0], ctx.view, s)
+    return [Proposal(open_needs[0].key, inner, 0.75 + 0.15 * cue, s, e, "the only quoted text")]
+
+
+def find_phrases(ctx: Context) -> list[Proposal]:
+    """Proposals from named values, introducers, quotes and words that name a need."""
+    out = _assignments(ctx)
+    out += _introduced(ctx)
+    out += _after_cue(ctx)
+    out += _lone_quote(ctx, out)
+    return out

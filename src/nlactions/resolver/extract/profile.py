@@ -1,0 +1,182 @@
+"""What the extractor knows about a need: the kind of value it takes and the words that name it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nlactions.catalog import Choice, NeedSpec
+from nlactions.resolver.extract.text import STOPWORDS, stem
+from nlactions.resolver.match import ChoiceIndex, index_for
+from nlactions.resolver.normalise import fold
+
+__all__ = ["Kind", "NeedProfile", "Role", "profile_of", "words_of"]
+
+Kind = Literal[
+    "choice", "bool", "int", "float", "date", "datetime", "time", "email", "url", "phone",
+    "channel", "user", "place", "text", "dict", "any",
+]  # fmt: skip
+Role = Literal["origin", "destination"] | None
+ChoiceKind = Literal["number", "date", "time", "bool", "text"]
+
+# Generic vocabulary: words that say what kind of value a field holds. They describe types of
+# data (a date, a place, an email address), never a particular service or data set.
+_DATE_WORDS = {"date", "day", "birthday", "deadline", "due", "dob"}
+_TIME_WORDS = {"time", "hour", "clock"}
+_NOT_TIME = {"zone", "timezone", "frame", "period", "span", "limit", "out", "duration", "unit"}
+_PLACE_WORDS = {
+    "city", "town", "location", "place", "area", "address", "destination", "origin", "region",
+    "country", "venue", "county", "village", "where", "airport", "station", "state", "neighborhood",
+    "neighbourhood", "locality", "province",
+}  # fmt: skip
+_ORIGIN_WORDS = {"from", "origin", "depart", "departure", "departing", "leave", "leaving", "start",
+                 "starting", "source", "pickup", "outbound"}  # fmt: skip
+_DEST_WORDS = {"to", "destination", "arrive", "arrival", "arriving", "end", "ending", "going", "dest",
+               "target", "dropoff", "inbound"}  # fmt: skip
+_EMAIL_WORDS = {"email", "mail", "e-mail"}
+_URL_WORDS = {"url", "link", "website", "uri", "webpage", "homepage", "href"}
+_PHONE_WORDS = {"phone", "telephone", "mobile", "cell", "sms"}
+_USER_WORDS = {"user", "username", "assignee", "mention", "handle", "member"}
+# Words in labels and help texts that say nothing about which value is meant.
+_GENERIC = {
+    "name", "value", "type", "id", "string", "default", "optional", "specified", "eg", "ie", "etc",
+    "given", "used", "use", "provided", "specific", "required", "parameter", "field", "input",
+    "whether", "flag", "boolean", "indicating", "indicate", "true", "false", "list", "array",
+    "number", "amount", "count", "data", "information", "info", "details", "detail", "format",
+}  # fmt: skip
+_AUX = {"is", "has", "have", "include", "includes", "including", "with", "enable", "enabled", "allow",
+        "allows", "use", "should", "can", "want", "show", "return", "get", "fetch", "need"}  # fmt: skip
+
+_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a key, label or help text ("numberOfSeats" -> number, of, seats)."""
+    return [fold(w) for w in _SPLIT.split(text) if w]
+
+
+@dataclass(frozen=True, slots=True)
+class NeedProfile:
+    """A need seen by the extractor: kind, naming words (stems with weights), role and format."""
+
+    need: NeedSpec
+    kind: Kind
+    cues: dict[str, float] = field(default_factory=dict)
+    phrase: tuple[str, ...] = ()
+    role: Role = None
+    date_format: str | None = None
+    percent_as_fraction: bool = True
+    index: ChoiceIndex | None = None
+    choice_kind: ChoiceKind | None = None
+
+    @property
+    def key(self) -> str:
+        """The need's key."""
+        return self.need.key
+
+    def cue(self, stem_: str) -> float:
+        """How strongly one stemmed word names this need (0..1)."""
+        return self.cues.get(stem_, 0.0)
+
+
+def _has(words: Sequence[str], vocab: set[str]) -> bool:
+    return any(w in vocab for w in words)
+
+
+def _role(name_words: Sequence[str], help_words: Sequence[str]) -> Role:
+    origin = 2 * sum(w in _ORIGIN_WORDS for w in name_words) + sum(w in _ORIGIN_WORDS for w in help_words)
+    dest = 2 * sum(w in _DEST_WORDS for w in name_words) + sum(w in _DEST_WORDS for w in help_words)
+    if origin > dest:
+        return "origin"
+    if dest > origin:
+        return "destination"
+    return None
+
+
+_FORMAT_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:yyyy|year)[-/](?:mm|month)[-/](?:dd|day)\b", re.I), "%Y-%m-%d"),
+    (re.compile(r"\b(?:mm|month)[-/](?:dd|day)[-/](?:yyyy|year)\b", re.I), "%m-%d-%Y"),
+    (re.compile(r"\b(?:dd|day)[-/](?:mm|month)[-/](?:yyyy|year)\b", re.I), "%d-%m-%Y"),
+    (re.compile(r"\b(?:mm|month)[-/](?:yyyy|year)\b", re.I), "%m-%Y"),
+    (re.compile(r"\b(?:yyyy|year)[-/](?:mm|month)\b(?![-/])", re.I), "%Y-%m"),
+]
+
+
+def _date_format(help_text: str) -> str | None:
+    """A date format the help text asks for ("in 'mm-dd-yyyy' format"), with its separator."""
+    for pattern, fmt in _FORMAT_HINTS:
+        m = pattern.search(help_text)
+        if m:
+            sep = "/" if "/" in m.group() else "-"
+            return fmt.replace("-", sep)
+    return None
+
+
+def _choice_kind(index: ChoiceIndex, choices: Sequence[Choice]) -> ChoiceKind:
+    labels = {fold(c.label).strip() for c in choices}
+    if labels and labels <= {"true", "false", "yes", "no"}:
+        return "bool"
+    if index.typed:
+        kinds = index.value_kinds()
+        for kind in ("date", "time", "number"):
+            if kinds.get(kind, 0) >= 0.8 * len(choices):
+                return kind  # type: ignore[return-value]
+    return "text"
+
+
+def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfile:
+    """Work out a need's kind, naming words, role and output format from its declaration."""
+    key_words = words_of(need.key)
+    label_words = words_of(need.label)
+    help_words = words_of(need.help_text)
+    name_words = [*label_words, *key_words]
+    cues: dict[str, float] = {}
+    for w in help_words:
+        if w not in STOPWORDS and w not in _GENERIC and len(w) > 1:
+            cues[stem(w)] = 0.5
+    for w in name_words:
+        if w not in STOPWORDS and w not in _GENERIC and len(w) > 1:
+            cues[stem(w)] = 1.0
+    phrase = tuple(w for w in (label_words or key_words) if w not in STOPWORDS and w not in _AUX)
+    lead_help = [w for w in help_words if w not in STOPWORDS][:3]
+    kind: Kind
+    index = None
+    choice_kind: ChoiceKind | None = None
+    if candidates:
+        kind = "choice"
+        index = index_for(candidates)
+        choice_kind = _choice_kind(index, candidates)
+    elif need.type in ("bool", "int", "float", "date", "datetime", "dict"):
+        kind = need.type
+    elif _has(name_words, _EMAIL_WORDS) or _has(lead_help, _EMAIL_WORDS):
+        kind = "email"
+    elif _has(name_words, _URL_WORDS):
+        kind = "url"
+    elif _has(name_words, _PHONE_WORDS):
+        kind = "phone"
+    elif "channel" in name_words:
+        kind = "channel"
+    elif _has(name_words, _DATE_WORDS):
+        kind = "date"
+    elif _has(name_words, _TIME_WORDS) and not _has(name_words, _NOT_TIME):
+        kind = "time"
+    elif _has(name_words, _PLACE_WORDS) or _has(lead_help, _PLACE_WORDS - {"state", "where", "area"}):
+        kind = "place"
+    elif _has(name_words, _USER_WORDS):
+        kind = "user"
+    else:
+        kind = "text"
+    help_lower = need.help_text.lower()
+    return NeedProfile(
+        need=need,
+        kind=kind,
+        cues=cues,
+        phrase=phrase,
+        role=_role(name_words, help_words),
+        date_format=_date_format(need.help_text),
+        percent_as_fraction="percent" not in help_lower and "%" not in help_lower,
+        index=index,
+        choice_kind=choice_kind,
+    )

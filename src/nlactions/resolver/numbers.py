@@ -1,0 +1,137 @@
+"""Numbers written in English text: digits, number words, percentages and amounts of money."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from nlactions.resolver.normalise import NUMBER_WORDS
+
+__all__ = ["Number", "find_numbers", "parse_number"]
+
+NumberKind = Literal["plain", "percent", "money", "ordinal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number found at ``start:end`` of a text; ``word`` is True when it was spelled out."""
+
+    start: int
+    end: int
+    value: int | float
+    kind: NumberKind
+    word: bool = False
+
+
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SUFFIX = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
+_UNITS_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+
+_DIGITS = re.compile(
+    r"(?P<cur>[$€£¥])?\s?(?<![\w.:/^-])(?P<sign>[-+−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<suffix>(?:st|nd|rd|th)\b|\s?%|\s?(?:percent|per\s?cent)\b|\s(?:hundred|thousand|million|billion)\b"
+    r"|(?P<mult>[kKmM]|bn|BN)\b)?"
+    r"(?P<unit>(?<=\d)[A-Za-z\u00b0\u00b5\u00b2\u00b3]{1,5}\b)?"
+    r"(?![\w:/-]|\.\d)",
+    re.I,
+)
+_WORDS = re.compile(
+    rf"\b(?:(?P<a>a|an|one)\s+(?P<scale0>hundred|thousand|million)|"
+    rf"(?P<words>(?:{_UNITS_WORDS})(?:[\s-](?:{_UNITS_WORDS}|hundred|thousand|million|and))*))"
+    r"(?P<pct>\s(?:percent|per\s?cent))?\b",
+    re.I,
+)
+_ORDINAL_WORDS = re.compile(r"\b(?P<ord>" + "|".join(_ORDINALS) + r")\b", re.I)
+
+
+def _words_value(text: str) -> int | None:
+    total, current = 0, 0
+    seen = False
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word == "and":
+            continue
+        if word in NUMBER_WORDS:
+            current += NUMBER_WORDS[word]
+            seen = True
+        elif word in _SCALES:
+            current = max(current, 1) * _SCALES[word]
+            if _SCALES[word] > 100:
+                total, current = total + current, 0
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _clean_words(match: str) -> str:
+    """Drop a trailing 'and' that the pattern swallowed ("three and")."""
+    return re.sub(r"[\s-]+and$", "", match, flags=re.I)
+
+
+@lru_cache(maxsize=4096)
+def _find(text: str) -> tuple[Number, ...]:
+    found: list[Number] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DIGITS.finditer(text):
+        raw = m.group("num").replace(",", "")
+        value: int | float = float(raw) if "." in raw else int(raw)
+        suffix = (m.group("suffix") or "").strip().lower()
+        kind: NumberKind = "money" if m.group("cur") else "plain"
+        if suffix in ("st", "nd", "rd", "th"):
+            kind = "ordinal"
+        elif suffix.startswith(("%", "percent", "per")):
+            kind = "percent"
+        elif m.group("mult"):
+            if kind == "money":  # "$1.2M"; without a currency "5m" is five metres
+                value = value * _SUFFIX[suffix.lower()]
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+        elif suffix in _SCALES:
+            value = value * _SCALES[suffix]
+        if isinstance(value, float) and value.is_integer() and "." not in raw:
+            value = int(value)
+        if m.group("sign") in ("-", "−"):
+            value = -value
+        start = m.start("cur") if m.group("cur") else m.start("sign") if m.group("sign") else m.start("num")
+        found.append(Number(start, m.end(), value, kind))
+        taken.append((start, m.end()))
+    for m in _WORDS.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        if m.group("scale0"):
+            value = _SCALES[m.group("scale0").lower()]
+            end = m.end("scale0")
+        else:
+            words = _clean_words(m.group("words"))
+            parsed = _words_value(words)
+            if parsed is None:
+                continue
+            value, end = parsed, m.start("words") + len(words)
+        kind = "percent" if m.group("pct") else "plain"
+        if kind == "percent":
+            end = m.end()
+        found.append(Number(m.start(), end, value, kind, word=True))
+    for m in _ORDINAL_WORDS.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            found.append(Number(m.start(), m.end(), _ORDINALS[m.group("ord").lower()], "ordinal", word=True))
+    return tuple(sorted(found, key=lambda n: n.start))
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every number in ``text``, in order of appearance."""
+    return list(_find(text))
+
+
+def parse_number(phrase: str) -> int | float | None:
+    """The number ``phrase`` is when it is one number (digits or words), else None."""
+    text = phrase.strip()
+    found = _find(text)
+    if len(found) == 1 and found[0].kind in ("plain", "money") and not text[: found[0].start].strip():
+        if not text[found[0].end :].strip():
+            return found[0].value
+    return None
