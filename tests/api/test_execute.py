@@ -60,9 +60,7 @@ async def test_path_without_slash_is_served_without_redirect(client: httpx.Async
 
 
 async def test_results_are_flattened_with_labels(client: httpx.AsyncClient) -> None:
-    data = (
-        await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("hi")))
-    ).json()
+    data = (await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("hi")))).json()
     assert data["results"] == [{"channel": "C001", "text": "hi", "meta__author__name": "bot"}]
     assert data["result_field_labels"] == {
         "channel": "Channel ID",
@@ -196,9 +194,7 @@ async def test_guess_without_a_good_match_halts_with_closest_choices(client: htt
 
 async def test_guess_on_free_text_need_takes_the_hint_typed(client: httpx.AsyncClient) -> None:
     data = (
-        await client.post(
-            "/api/v2/execute/", json=body(channel=locked("C001"), text=guess("hey"), count=guess("3"))
-        )
+        await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=guess("hey"), count=guess("3")))
     ).json()
     assert data["status"] == "success"
     assert data["resolved_params"]["count"] == 3
@@ -238,9 +234,7 @@ async def test_ignored_optional_need_is_not_sent(client: httpx.AsyncClient) -> N
 
 
 async def test_ignored_required_need_halts(client: httpx.AsyncClient) -> None:
-    data = (
-        await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text={"mode": "ignored"}))
-    ).json()
+    data = (await client.post("/api/v2/execute/", json=body(channel=locked("C001"), text={"mode": "ignored"}))).json()
     assert data["status"] == "halted"
     assert "'text'" in data["error"] and "ignored" in data["error"]
     assert recorder.calls == []
@@ -270,9 +264,7 @@ async def test_search_with_no_results_is_empty(client: httpx.AsyncClient) -> Non
     ("mode", "fragment"),
     [("upstream", "503"), ("crash", "failed unexpectedly (RuntimeError)")],
 )
-async def test_app_failure_is_status_error_with_http_200(
-    client: httpx.AsyncClient, mode: str, fragment: str
-) -> None:
+async def test_app_failure_is_status_error_with_http_200(client: httpx.AsyncClient, mode: str, fragment: str) -> None:
     response = await client.post("/api/v2/execute/", json=body("boom", mode=locked(mode)))
     assert response.status_code == 200
     data = response.json()
@@ -292,9 +284,7 @@ async def test_timeout_is_status_error(client: httpx.AsyncClient, runtime: Runti
 async def test_token_budget_truncates_results_but_not_full_results(client: httpx.AsyncClient) -> None:
     long_text = "word " * 400
     data = (
-        await client.post(
-            "/api/v2/execute/?token_budget=10", json=body(channel=locked("C001"), text=locked(long_text))
-        )
+        await client.post("/api/v2/execute/?token_budget=10", json=body(channel=locked("C001"), text=locked(long_text)))
     ).json()
     short = data["results"][0]["text"]
     assert len(short) <= 41 and short.endswith("…")
@@ -340,9 +330,7 @@ async def test_app_with_stored_auth_runs_with_its_credentials(
     data = (await client.post("/api/v2/execute/", json=body("whoami", app="KeyedAPI"))).json()
     assert data["status"] == "success"
     assert data["results"] == [{"key_seen": "1234"}]
-    wrong = await client.post(
-        "/api/v2/execute/", json=body("whoami", app="KeyedAPI") | {"authentication_id": 999}
-    )
+    wrong = await client.post("/api/v2/execute/", json=body("whoami", app="KeyedAPI") | {"authentication_id": 999})
     assert wrong.status_code == 412
 
 
@@ -359,12 +347,8 @@ async def test_app_with_stored_auth_runs_with_its_credentials(
         (b"{not json", 400, "not valid JSON"),
     ],
 )
-async def test_malformed_bodies(
-    client: httpx.AsyncClient, content: bytes, status: int, fragment: str
-) -> None:
-    response = await client.post(
-        "/api/v2/execute/", content=content, headers={"content-type": "application/json"}
-    )
+async def test_malformed_bodies(client: httpx.AsyncClient, content: bytes, status: int, fragment: str) -> None:
+    response = await client.post("/api/v2/execute/", content=content, headers={"content-type": "application/json"})
     assert response.status_code == status
     assert fragment in response.json()["error"]
 
@@ -394,9 +378,7 @@ async def test_idempotency_key_returns_first_response_without_running_twice(
 
 async def test_log_is_running_while_the_action_runs(client: httpx.AsyncClient, runtime: Runtime) -> None:
     recorder.gate, recorder.entered = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(
-        client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x")))
-    )
+    task = asyncio.create_task(client.post("/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x"))))
     await asyncio.wait_for(recorder.entered.wait(), 10)
     async with runtime.sessions() as session:
         rows = list(await session.scalars(select(ExecutionLog)))
@@ -420,13 +402,9 @@ async def test_rate_execution_log(client: httpx.AsyncClient, runtime: Runtime) -
     again = await client.post(f"/api/v2/execute/log/{log_id}/rate?rating=-1")
     assert again.json()["rating"] == -1 and again.json()["feedback"] == "great"
     assert (await client.post(f"/api/v2/execute/log/{log_id}/rate/?rating=5")).status_code == 422
-    assert (
-        await client.post("/api/v2/execute/log/01ARZ3NDEKTSV4RRFFQ69G5FAV/rate/?rating=1")
-    ).status_code == 404
+    assert (await client.post("/api/v2/execute/log/01ARZ3NDEKTSV4RRFFQ69G5FAV/rate/?rating=1")).status_code == 404
     other = await make_key(runtime, account="other", user="x@other.test")
-    foreign = await client.post(
-        f"/api/v2/execute/log/{log_id}/rate/?rating=1", headers={"x-api-key": other.key}
-    )
+    foreign = await client.post(f"/api/v2/execute/log/{log_id}/rate/?rating=1", headers={"x-api-key": other.key})
     assert foreign.status_code == 404
 
 
@@ -434,3 +412,31 @@ async def test_health(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v2/health/")
     assert response.status_code == 200
     assert response.json() == "OK"
+
+
+async def test_webhook_to_a_private_address_is_refused_with_a_readable_error(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v2/execute/",
+        json=body("post", app="WebhookAPI", url=locked("http://10.0.0.1/hook"), data=locked('{"a": 1}')),
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "error"
+    assert "Refused to connect to 10.0.0.1" in data["error"]
+    assert "NLACTIONS_SSRF_ALLOW" in data["error"]
+
+
+async def test_webhook_round_trip_through_execute(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    from helpers.echo_server import EchoServer
+    from nlactions.kit.ssrf import SSRFGuard
+
+    runtime.guard = SSRFGuard(["127.0.0.1"])
+    with EchoServer() as server:
+        data = (
+            await client.post(
+                "/api/v2/execute/",
+                json=body("post", app="WebhookAPI", url=locked(server.url("/hook")), data=locked('{"a": "b"}')),
+            )
+        ).json()
+    assert data["status"] == "success", data
+    assert data["results"][0]["status_code"] == 200

@@ -17,6 +17,7 @@ from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired,
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
 from nlactions.execution.results import as_records, field_labels, flatten, truncate_records
 from nlactions.kit.redact import redact
+from nlactions.kit.ssrf import BlockedDestination
 from nlactions.resolver.base import (
     ParamHint,
     Resolution,
@@ -95,6 +96,13 @@ def halted_message(action: Action, unresolved: list[UnresolvedNeed]) -> str:
     )
 
 
+def _host(exc: httpx.RequestError) -> str:
+    try:
+        return exc.request.url.host or "the service"
+    except RuntimeError:
+        return "the service"
+
+
 class Executor:
     """Runs actions; knows nothing of HTTP requests, databases or tenants."""
 
@@ -114,9 +122,13 @@ class Executor:
             return client
 
         started = time.perf_counter()
-        resolution = await self._resolve(job, http)
-        resolve_ms = (time.perf_counter() - started) * 1000
-        outcome = await self._after_resolution(job, resolution, http)
+        try:
+            resolution = await self._resolve(job, http)
+            resolve_ms = (time.perf_counter() - started) * 1000
+            outcome = await self._after_resolution(job, resolution, http)
+        finally:
+            if client is not None:
+                await client.aclose()
         outcome.usage = resolution.usage
         outcome.resolve_ms = resolve_ms
         return outcome
@@ -151,9 +163,7 @@ class Executor:
                 missing.append(UnresolvedNeed(need.key, reason))
         missing = [m for m in missing if action.needs_by_key[m.key].required]
         if missing:
-            return ExecutionOutcome(
-                "halted", resolved, error=halted_message(action, missing), unresolved=missing
-            )
+            return ExecutionOutcome("halted", resolved, error=halted_message(action, missing), unresolved=missing)
         try:
             params = action.input.model_validate(resolution.params)
         except ValidationError as exc:
@@ -175,9 +185,7 @@ class Executor:
         started = time.perf_counter()
         outcome = ExecutionOutcome("success", resolved)
         try:
-            ctx = ActionContext(
-                credentials=job.credentials, now=job.now, account_id=job.account_id, http_factory=http
-            )
+            ctx = ActionContext(credentials=job.credentials, now=job.now, account_id=job.account_id, http_factory=http)
             async with asyncio.timeout(self.timeout_seconds):
                 raw = await action.perform(ctx, params)
         except TimeoutError:
@@ -194,6 +202,14 @@ class Executor:
         except AppError as exc:
             outcome.status = "error"
             outcome.error = exc.message + (f" {exc.hint}" if exc.hint else "")
+        except BlockedDestination as exc:
+            outcome.status, outcome.error = "error", exc.message
+        except httpx.TimeoutException as exc:
+            outcome.status = "error"
+            outcome.error = f"{_host(exc)} did not answer in time ({type(exc).__name__})."
+        except httpx.RequestError as exc:
+            outcome.status = "error"
+            outcome.error = f"Could not reach {_host(exc)} ({type(exc).__name__}). Check the URL and the service."
         except Exception as exc:
             log.exception("action %s.%s failed", job.app.key, action.key)
             outcome.status = "error"
