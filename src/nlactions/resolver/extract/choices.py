@@ -72,15 +72,15 @@ def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
         conf = NAMED if len(normalise(choice.label)) > 3 else NAMED_SHORT
         conf += 0.05 * cue_near(need, ctx.view, start, end)
         return [Proposal(need.key, choice.key, min(conf, 0.95), start, end, f"choice '{choice.label}' named")]
+    last = mentions[-1]
+    seg = ctx.view.segment_at(last[1])
+    if all(ctx.view.segment_at(s) < seg for c, s, _ in mentions if c.key != last[0].key):
+        return [Proposal(need.key, last[0].key, RESTATED, last[1], last[2], f"choice '{last[0].label}' restated")]
     scored = sorted(((cue_near(need, ctx.view, s, e), (c, s, e)) for c, s, e in mentions), key=lambda t: -t[0])
     top, (choice, start, end) = scored[0]
     rival = max((c for c, m in scored[1:] if m[0].key != choice.key), default=0.0)
     if top >= 0.5 and top >= rival + 0.3:
         return [Proposal(need.key, choice.key, NAMED_SHORT, start, end, f"choice '{choice.label}' named nearby")]
-    last = mentions[-1]
-    seg = ctx.view.segment_at(last[1])
-    if all(ctx.view.segment_at(s) < seg for c, s, _ in mentions if c.key != last[0].key):
-        return [Proposal(need.key, last[0].key, RESTATED, last[1], last[2], f"choice '{last[0].label}' restated")]
     return []
 
 

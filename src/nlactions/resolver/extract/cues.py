@@ -21,20 +21,37 @@ _COUNTED = frozenset(
 )
 # Words that end the phrase a value belongs to.
 _BARRIERS = frozenset({"and", "or", "but", "while", "whereas", "then", "also", "plus"})
-_DECAY_BEFORE = (1.0, 0.9, 0.75, 0.6, 0.5)
+_DECAY_BEFORE = (1.0, 0.9, 0.8)
+# Words that may link a naming phrase to its value: "rate of 5%", "age is 30", "set to 4".
+_LINKS = frozenset(
+    """of is are was were be being as at to about approximately around roughly exactly only just by with for
+    from a an the its their his her my your our than over under least most up into per equal equals
+    equaling totaling totalling set on in until till after before""".split()
+)
 _DECAY_AFTER = (1.0, 0.85)
 
 
-def cue_before(profile: NeedProfile, view: TextView, start: int, *, reach: int = 5) -> float:
-    """Naming strength of the content words just before ``start`` (nearest counts most)."""
+def cue_before(profile: NeedProfile, view: TextView, start: int, *, reach: int = 3) -> float:
+    """Naming strength of the noun phrase just before ``start`` ("annual interest rate of 5%").
+
+    Linking words ("of", "is", "at", "the") may sit between the phrase and the value; the phrase
+    itself is a run of content words, read nearest first, that ends at the next other word.
+    """
     best = 0.0
     n = 0
-    for word in view.before(start, reach + 6):
-        if word.lower in _BARRIERS or word.lower.isdigit() or word.lower in NUMBER_WORDS:
+    nearer: str | None = None
+    for word in view.before(start, reach + 8):
+        low = word.lower
+        if low in _BARRIERS or low.isdigit() or low in NUMBER_WORDS:
             break  # the words before another number name that number
-        if word.lower in STOPWORDS:
-            continue
-        if n >= len(_DECAY_BEFORE) or n >= reach:
+        if nearer is not None and (word.stem, nearer) in profile.pairs:
+            best = max(best, 1.0)
+        nearer = word.stem
+        if low in STOPWORDS:
+            if n == 0 and low in _LINKS:
+                continue
+            break
+        if n >= min(reach, len(_DECAY_BEFORE)):
             break
         best = max(best, profile.cue(word.stem) * _DECAY_BEFORE[n])
         n += 1

@@ -1,25 +1,30 @@
-"""Proper names in running text: "San Francisco", "Legend of Zelda", "D.C.", "Toy Story 4"."""
+"""Proper names in running text: "San Francisco", "Legend of Zelda", "St. Helena", "Toy Story 4"."""
 
 from __future__ import annotations
 
 from nlactions.resolver.dates import MONTHS, WEEKDAYS
 from nlactions.resolver.extract.text import TextView, Word
 
-__all__ = ["NOT_NAMES", "name_at"]
+__all__ = ["NOT_NAMES", "name_around", "name_at"]
 
-_JOINERS = frozenset(
-    {"of", "de", "del", "la", "le", "du", "von", "van", "da", "di", "upon", "on", "the", "y", "&"}
-)
+_JOINERS = frozenset({"of", "de", "del", "la", "le", "du", "von", "van", "da", "di", "upon", "the", "y"})
 # Capitalised words that are not names on their own.
 NOT_NAMES = frozenset({"i", "im", "ive", "id", "ill", *MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight"})
-MAX_WORDS = 6
+MAX_WORDS = 7
 
 
 def _namey(word: Word) -> bool:
     return word.capitalised and word.lower not in NOT_NAMES
 
 
-def name_at(view: TextView, index: int, *, skip_article: bool = True) -> tuple[int, int] | None:
+def _abbreviation(word: Word) -> bool:
+    """ "St", "Mt", "Dr", "D" in "D.C.": a short capitalised word that takes a dot."""
+    return word.capitalised and len(word.text) <= 3 and word.text.isalpha()
+
+
+def name_at(
+    view: TextView, index: int, *, skip_article: bool = True, allow_and: bool = False
+) -> tuple[int, int] | None:
     """Character span of the proper name starting at word ``index`` (after an optional "the"), or None."""
     words = view.words
     if index >= len(words):
@@ -35,27 +40,52 @@ def name_at(view: TextView, index: int, *, skip_article: bool = True) -> tuple[i
     while i < len(words) and count < MAX_WORDS:
         word = words[i]
         gap = view.text[last.end : word.start]
-        if word.segment != first.segment or gap.strip() not in ("", "-", "&", ".") or "\n" in gap:
+        if word.segment != first.segment and not (gap == ". " and _abbreviation(last)):
             break
-        dotted = gap.strip() == "." and len(word.text) <= 2 and len(last.text) <= 2
-        if gap.strip() == "." and not dotted:
+        if gap not in (" ", "-", ".", ". ", "&", " & "):
             break
-        hyphened = gap == "-"
-        if _namey(word) or dotted or hyphened or (word.text.isdigit() and len(word.text) <= 4):
+        if "." in gap and not (_abbreviation(last) or len(word.text) <= 2):
+            break
+        if _namey(word) or gap == "-" or ("." in gap and word.capitalised) or (
+            word.text.isdigit() and len(word.text) <= 4 and not view.text[word.end : word.end + 1] in "/:-"
+        ):
             last = word
             count += 1
             i += 1
             continue
-        if word.lower in _JOINERS and i + 1 < len(words) and _namey(words[i + 1]):
-            nxt_gap = view.text[word.end : words[i + 1].start]
-            if nxt_gap.strip() == "":
+        joiner = word.lower in _JOINERS or (allow_and and word.lower == "and")
+        if joiner and gap == " " and i + 1 < len(words) and _namey(words[i + 1]):
+            if view.text[word.end : words[i + 1].start] == " ":
                 last = words[i + 1]
                 count += 2
                 i += 2
                 continue
         break
     end = last.end
-    # Keep the dot of an abbreviation ("D.C.", "St.") but not a full stop after a longer word.
+    # Keep the dot of an abbreviation ("D.C.") but not a full stop after a longer word.
     if end < len(view.text) and view.text[end] == "." and len(last.text) <= 2 and last.text.isupper():
         end += 1
     return first.start, end
+
+
+def name_around(view: TextView, index: int) -> tuple[int, int] | None:
+    """The proper name that contains word ``index`` ("Museum" in "the Metropolitan Museum of Art")."""
+    words = view.words
+    if not _namey(words[index]):
+        return None
+    start = index
+    while start > 0:
+        prev = words[start - 1]
+        gap = view.text[prev.end : words[start].start]
+        if gap != " " or prev.segment != words[index].segment:
+            break
+        if _namey(prev) and not (start - 1 == 0 or view.text[: prev.start].rstrip().endswith((".", "!", "?"))):
+            start -= 1
+        elif prev.lower in _JOINERS and start - 2 >= 0 and _namey(words[start - 2]):
+            start -= 2
+        else:
+            break
+    span = name_at(view, start, skip_article=False, allow_and=True)
+    if span is None or span[1] < words[index].end:
+        return None
+    return span

@@ -8,9 +8,10 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before
-from nlactions.resolver.extract.names import name_at
+from nlactions.resolver.extract.names import name_around, name_at
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.extract.text import STOPWORDS
 from nlactions.resolver.normalise import normalise
 from nlactions.resolver.numbers import parse_number
 
@@ -23,16 +24,23 @@ _ASSIGN = re.compile(
     r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|\[[^\]\n]*\]|\{[^}\n]*\}|[^\s,;]+)"
 )
 _CLAUSE_END = re.compile(r"[.;!?\n]|,\s|\s+and\s+(?:then\s+)?(?:also\s+)?(?=[a-z]+\s)")
-# Introducers and the words a need's label uses for what they introduce.
-_INTRODUCERS: dict[str, frozenset[str]] = {
-    "called": frozenset({"name", "title", "subject", "summary"}),
-    "named": frozenset({"name", "title", "summary"}),
-    "titled": frozenset({"title", "name", "subject", "summary", "headline"}),
-    "entitled": frozenset({"title", "name", "subject", "summary", "headline"}),
-    "saying": frozenset({"message", "text", "body", "content", "comment", "note", "reply", "description"}),
-    "says": frozenset({"message", "text", "body", "content", "comment", "note", "reply", "description"}),
-    "reading": frozenset({"message", "text", "body", "content", "comment", "note"}),
-}
+# What introduces a name or a message, and the label words of the needs that take it.
+_NAME_WORDS = frozenset({"name", "title", "subject", "summary", "label", "headline", "caption", "nickname"})
+_TEXT_WORDS = frozenset({"message", "text", "body", "content", "comment", "note", "reply", "description"})
+_NAMING = re.compile(
+    r"\b(?:(?:called|named|titled|entitled)"
+    r"|(?:name|call|title|label|rename|retitle)\s+(?:it|this|that|them|(?:the|my)\s+\w+)(?:\s+(?:as|to))?"
+    r"|(?:in|under)\s+the\s+name\s+of)\s+",
+    re.I,
+)
+_SAYING = re.compile(r"\b(?:saying|that\s+says|which\s+says|reading|with\s+the\s+(?:message|text))\s*:?\s+", re.I)
+# Words that end a name given in running text ("called Phone home at 5 pm").
+_NAME_STOP = re.compile(
+    r"\s+(?:at|for|on|with|to|from|in|by|please|instead|thanks|thank|now|and|but|so|which|that|because|"
+    r"if|when|tomorrow|today|tonight|every|each|then)\b|[.,;:!?\n]",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _CONNECTORS = frozenset(
     {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
 )
@@ -128,36 +136,39 @@ def _label_words(need: NeedProfile) -> set[str]:
     return set(words_of(need.need.label)) | set(words_of(need.key))
 
 
+def _name_end(text: str, start: int) -> int:
+    m = _NAME_STOP.search(text, start)
+    end = m.start() if m else len(text)
+    words = text[start:end].split()
+    if len(words) > 8:
+        return start + len(" ".join(words[:8]))
+    return end
+
+
 def _introduced(ctx: Context) -> list[Proposal]:
-    """"called X", "titled 'X'", "saying X" for the one need whose label fits the introducer."""
+    """"called X", "name it X", "titled 'X'", "saying X" for the one need whose label fits."""
     out = []
-    view = ctx.view
-    for word in view.words:
-        wanted = _INTRODUCERS.get(word.lower)
-        if wanted is None:
-            continue
+    text = ctx.text
+    for pattern, wanted, naming in ((_NAMING, _NAME_WORDS, True), (_SAYING, _TEXT_WORDS, False)):
         needs = [p for p in ctx.profiles if p.kind in FREE_KINDS and _label_words(p) & wanted]
         if len(needs) != 1:
             continue
         need = needs[0]
-        rest = ctx.text[word.end :]
-        lead = len(rest) - len(rest.lstrip(" :"))
-        start = word.end + lead
-        quoted = [q for q in quoted_spans(ctx.text[start:]) if q[0] == 0]
-        if quoted:
-            s, e, inner = quoted[0]
-            out.append(Proposal(need.key, inner, 0.9, start + s, start + e, f"quoted after '{word.lower}'"))
-            continue
-        if word.lower in ("called", "named", "titled", "entitled"):
-            span = name_at(view, view.index_at(start), skip_article=False)
-            if span is None:
+        for m in pattern.finditer(text):
+            start = m.end()
+            quoted = [q for q in quoted_spans(text[start:]) if q[0] == 0]
+            if quoted:
+                s, e, inner = quoted[0]
+                out.append(Proposal(need.key, inner, 0.9, start + s, start + e, f"quoted after '{m.group().strip()}'"))
                 continue
-            s, e = span
-        else:
-            s, e = start, _clause_end(ctx.text, start)
-        value = ctx.text[s:e].strip()
-        if value:
-            out.append(Proposal(need.key, value, 0.86, s, e, f"text after '{word.lower}'"))
+            if naming:
+                end = _name_end(text, start)
+            else:
+                sentence = _SENTENCE_END.search(text, start)
+                end = sentence.start() if sentence else len(text)
+            value = text[start:end].strip()
+            if value and value.lower() not in STOPWORDS:
+                out.append(Proposal(need.key, value, 0.86, start, start + len(value), f"text after '{m.group().strip()}'"))
     return out
 
 
@@ -175,6 +186,13 @@ def _after_cue(ctx: Context) -> list[Proposal]:
         for word in view.words:
             if word.stem not in name_stems:
                 continue
+            around = name_around(view, word.index) if need.kind != "place" else None
+            if around is not None:
+                s, e = around
+                inside = [w for w in view.words if s <= w.start < e]
+                if any(need.cue(w.stem) == 0 and w.lower not in STOPWORDS for w in inside):
+                    out.append(Proposal(need.key, ctx.text[s:e], 0.84, s, e, f"name containing '{word.text}'"))
+                    continue
             i = word.index + 1
             while i < len(view.words) and view.words[i].lower in _CONNECTORS and i - word.index <= 2:
                 i += 1

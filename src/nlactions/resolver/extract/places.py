@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.names import name_at
 from nlactions.resolver.extract.profile import NeedProfile
@@ -35,13 +37,13 @@ def _with_region(view: TextView, end: int) -> int:
     i = view.index_at(end + 1)
     if i >= len(view.words):
         return end
-    nxt = view.words[i]
-    if nxt.capitalised and (nxt.text.isupper() or len(view.words) > i) and nxt.start == end + 2:
-        return nxt.end
-    return end
+    if view.words[i].start != end + 2:
+        return end
+    span = name_at(view, i, skip_article=False)
+    return span[1] if span else end
 
 
-def place_spans(ctx: Context, wants_region: bool) -> list[Span]:
+def place_spans(ctx: Context) -> list[Span]:
     """Proper names right after a preposition, with the role the preposition gives them."""
     view = ctx.view
     out: list[Span] = []
@@ -49,19 +51,38 @@ def place_spans(ctx: Context, wants_region: bool) -> list[Span]:
         prep = _PREPOSITIONS.get(word.lower)
         if prep is None:
             continue
-        span = name_at(view, word.index + 1)
+        at = word.index + 1
+        number = None
+        if at + 1 < len(view.words) and view.words[at].text.isdigit() and view.words[at].segment == word.segment:
+            number, at = view.words[at], at + 1  # "to 4058 18th Street"
+        span = name_at(view, at)
+        if span is None and number is not None and at < len(view.words):
+            nxt = view.words[at]
+            if nxt.lower[:1].isdigit() and at + 1 < len(view.words):
+                span = name_at(view, at + 1)
+                span = (nxt.start, span[1]) if span else None
         if span is None or view.segment_at(span[0]) != word.segment:
             continue
+        if number is not None:
+            span = (number.start, span[1])
         start, end = span
-        if wants_region:
-            end = _with_region(view, end)
+        wider = _with_region(view, end)
         role, conf = prep
-        value = view.text[start:end]
-        out.append(Span(start, end, value, conf, role, word.segment))  # type: ignore[arg-type]
+        alt = view.text[start:wider] if wider > end else None
+        out.append(Span(start, end, view.text[start:end], conf, role, word.segment, alt))  # type: ignore[arg-type]
     return out
 
 
+def _wants_region(need: NeedProfile) -> bool:
+    """True when the need's help asks for "city and state" or shows "City, ST" by example."""
+    help_text = need.need.help_text
+    lower = help_text.lower()
+    return "state" in lower or "country" in lower or bool(re.search(r"\b[A-Z][a-z]+, [A-Z]{2}\b", help_text))
+
+
 def _render(need: NeedProfile, span: Span) -> str:
+    if span.alt is not None and _wants_region(need):
+        return str(span.alt)
     return str(span.value)
 
 
@@ -70,10 +91,5 @@ def find_places(ctx: Context, taken: list[tuple[int, int]]) -> list[Proposal]:
     needs = ctx.of_kind("place")
     if not needs:
         return []
-    wants_region = any(
-        "state" in p.need.help_text.lower() or "country" in p.need.help_text.lower() for p in needs
-    )
-    spans = [
-        s for s in place_spans(ctx, wants_region) if not any(s.start < e and b < s.end for b, e in taken)
-    ]
+    spans = [s for s in place_spans(ctx) if not any(s.start < e and b < s.end for b, e in taken)]
     return fill_slots(ctx.view, needs, spans, _render, "place")

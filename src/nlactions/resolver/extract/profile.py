@@ -64,9 +64,12 @@ class NeedProfile:
     need: NeedSpec
     kind: Kind
     cues: dict[str, float] = field(default_factory=dict)
+    pairs: frozenset[tuple[str, str]] = frozenset()
     phrase: tuple[str, ...] = ()
     role: Role = None
     date_format: str | None = None
+    time_format: str | None = None
+    counts: bool = False
     percent_as_fraction: bool = True
     index: ChoiceIndex | None = None
     choice_kind: ChoiceKind | None = None
@@ -114,6 +117,28 @@ def _date_format(help_text: str) -> str | None:
     return None
 
 
+_TIME_EXAMPLE = re.compile(r"\b\d{1,2}(?P<minutes>:\d\d)?(?P<space>\s?)(?P<ampm>am|pm|AM|PM)\b")
+
+
+def _time_format(help_text: str) -> str | None:
+    """A 12-hour style the help text shows by example ("e.g. 3pm"), as a strftime-like recipe."""
+    m = _TIME_EXAMPLE.search(help_text)
+    if not m:
+        return None
+    return ("{h}:{m}" if m.group("minutes") else "{h}") + m.group("space") + (
+        "{ampm}" if m.group("ampm").islower() else "{AMPM}"
+    )
+
+
+def _counts(label_words: Sequence[str], key_words: Sequence[str], help_words: Sequence[str]) -> bool:
+    """True for needs that count things ("Number of seats", "num_guests", "How many ...")."""
+    for words in (label_words, key_words, help_words[:4]):
+        text = " ".join(words)
+        if text.startswith(("number of", "num ", "count", "how many", "quantity")) or " count" in text:
+            return True
+    return False
+
+
 def _choice_kind(index: ChoiceIndex, choices: Sequence[Choice]) -> ChoiceKind:
     labels = {fold(c.label).strip() for c in choices}
     if labels and labels <= {"true", "false", "yes", "no"}:
@@ -136,9 +161,22 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
     for w in help_words:
         if w not in STOPWORDS and w not in _GENERIC and len(w) > 1:
             cues[stem(w)] = 0.5
-    for w in name_words:
-        if w not in STOPWORDS and w not in _GENERIC and len(w) > 1:
-            cues[stem(w)] = 1.0
+    name_cues: dict[str, float] = {}
+    for words in (label_words, key_words):
+        after_per = False  # "compounds per year": the words after "per" are a unit
+        for w in words:
+            if w == "per":
+                after_per = True
+            elif w not in STOPWORDS and w not in _GENERIC and len(w) > 1:
+                name_cues[stem(w)] = max(name_cues.get(stem(w), 0.0), 0.5 if after_per else 1.0)
+    cues.update(name_cues)
+    # Two-word names keep words a single-word cue loses ("check in" vs "check out").
+    pairs = frozenset(
+        (stem(a), stem(b))
+        for words in (label_words, key_words)
+        for a, b in zip(words, words[1:], strict=False)
+        if (a not in STOPWORDS) != (b not in STOPWORDS) or (a not in STOPWORDS and b not in STOPWORDS)
+    )
     phrase = tuple(w for w in (label_words or key_words) if w not in STOPWORDS and w not in _AUX)
     lead_help = [w for w in help_words if w not in STOPWORDS][:3]
     kind: Kind
@@ -173,10 +211,13 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
         need=need,
         kind=kind,
         cues=cues,
+        pairs=pairs,
         phrase=phrase,
         role=_role(name_words, help_words),
         date_format=_date_format(need.help_text),
-        percent_as_fraction="percent" not in help_lower and "%" not in help_lower,
+        time_format=_time_format(need.help_text),
+        counts=_counts(label_words, key_words, help_words),
+        percent_as_fraction="decimal" in help_lower or "percent" not in help_lower,
         index=index,
         choice_kind=choice_kind,
     )

@@ -33,6 +33,7 @@ class Span:
     confidence: float
     role: Role = None
     segment: int = 0
+    alt: Any = None  # another rendering (a place with its region: "Denver, CO")
 
 
 def role_before(view: TextView, start: int, reach: int = 3) -> Role:
@@ -56,7 +57,14 @@ def _distinct_cues(needs: Sequence[NeedProfile]) -> list[NeedProfile]:
     out = []
     for need in needs:
         others = {stem for other in needs if other is not need for stem in other.cues}
-        out.append(dataclasses.replace(need, cues={s: w for s, w in need.cues.items() if s not in others}))
+        other_pairs = {pair for other in needs if other is not need for pair in other.pairs}
+        out.append(
+            dataclasses.replace(
+                need,
+                cues={s: w for s, w in need.cues.items() if s not in others},
+                pairs=need.pairs - other_pairs,
+            )
+        )
     return out
 
 
@@ -86,14 +94,17 @@ def fill_slots(
                 continue
             conf = span.confidence * (0.92 + 0.08 * min(mine, 1.0))
             out.append(Proposal(need.key, value, conf, span.start, span.end, f"{detail} named nearby"))
+    named = {p.need for p in out}
+    used = [(p.start, p.end) for p in out]
+    rest_needs = [n for n in needs if n.key not in named]
     values: list[Any] = []
     firsts: list[Span] = []
     for span in spans:
-        if span.value not in values:
+        if span.value not in values and not any(span.start < e and s < span.end for s, e in used):
             values.append(span.value)
             firsts.append(span)
-    if len(values) == len(needs):
-        for need, span in zip(needs, firsts, strict=True):
+    if len(values) == len(rest_needs) and (not named or len(rest_needs) == 1):
+        for need, span in zip(rest_needs, firsts, strict=True):
             value = render(need, span)
             if value is None or _role_fit(need, span) < 0:
                 continue
@@ -115,6 +126,11 @@ def _single(
         cue = cue_near(need, view, span.start, span.end)
         conf = min(0.97, span.confidence + 0.03 * cue)
         return [Proposal(need.key, value, conf, span.start, span.end, detail)]
+    last = max(rendered, key=lambda sv: sv[0].start)
+    earlier = [s for s, v in rendered if repr(v) != repr(last[1])]
+    if all(s.segment < last[0].segment for s in earlier):
+        conf = last[0].confidence - RESTATED
+        return [Proposal(need.key, last[1], conf, last[0].start, last[0].end, f"{detail} restated last")]
     scored = sorted(
         ((cue_near(need, view, s.start, s.end) + _role_fit(need, s), s, v) for s, v in rendered),
         key=lambda t: -t[0],
@@ -125,9 +141,4 @@ def _single(
         return [
             Proposal(need.key, value, span.confidence * 0.97, span.start, span.end, f"{detail} named nearby")
         ]
-    last = max(rendered, key=lambda sv: sv[0].start)
-    earlier = [s for s, v in rendered if repr(v) != repr(last[1])]
-    if need.role is None and all(s.segment < last[0].segment for s in earlier):
-        conf = last[0].confidence - RESTATED
-        return [Proposal(need.key, last[1], conf, last[0].start, last[0].end, f"{detail} restated last")]
     return []

@@ -34,6 +34,15 @@ def _render_date(need: NeedProfile, span: Span) -> Any:
 def _render_time(need: NeedProfile, span: Span) -> Any:
     if need.kind == "choice":
         return _choice_for(need, "time", str(span.value))
+    if need.time_format:
+        hour, minute = (int(x) for x in str(span.value).split(":"))
+        ampm = "am" if hour < 12 else "pm"
+        text = need.time_format.format(h=hour % 12 or 12, m=f"{minute:02d}", ampm=ampm, AMPM=ampm.upper())
+        if minute and "{m}" not in need.time_format:
+            text = need.time_format.replace("{h}", "{h}:{m}").format(
+                h=hour % 12 or 12, m=f"{minute:02d}", ampm=ampm, AMPM=ampm.upper()
+            )
+        return text
     return str(span.value)
 
 
