@@ -11,15 +11,19 @@ from fastapi import FastAPI
 
 from nlactions import __version__
 from nlactions.accounts.endpoints import router as accounts_router
+from nlactions.ai_actions.endpoints import router as ai_actions_router
 from nlactions.api import errors
 from nlactions.api.middleware import BodyLimit, TrailingSlash
 from nlactions.api.runtime import Runtime, build_runtime
 from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
+from nlactions.catalog_api.endpoints import router as catalog_router
+from nlactions.choices.endpoints import router as choices_router
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.resolver.base import Resolver
 from nlactions.settings import Settings
+from nlactions.v1.endpoints import router as v1_router
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,10 @@ def create_app(
     app.include_router(accounts_router)
     app.include_router(execute_router)
     app.include_router(authentications_router)
+    app.include_router(ai_actions_router)
+    app.include_router(v1_router)
+    app.include_router(catalog_router)
+    app.include_router(choices_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     return app

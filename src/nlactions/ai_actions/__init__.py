@@ -1,0 +1,1 @@
+"""Stored AI actions: pre-configured actions a caller runs by id."""

@@ -1,0 +1,1 @@
+"""The v1 (NLA) API as a thin adapter over the stored AI action and execute services."""

@@ -1,0 +1,71 @@
+"""Request and response models of the v1 (NLA) API."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+V1Status = Literal["success", "error", "empty", "preview"]
+
+
+class V1ExecuteRequest(BaseModel):
+    """Body of ``POST /api/v1/exposed/{id}/execute/``: instructions plus hint params as top-level keys."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="allow",
+        json_schema_extra={
+            "examples": [{"instructions": "Shout the greeting", "Input": "hello world", "preview_only": False}]
+        },
+    )
+
+    instructions: str = Field(description="Plain English instructions about how to run the action.")
+    preview_only: bool = Field(default=False, description="Resolve the params but do not run the action.")
+
+
+class ExposedAction(BaseModel):
+    """One stored AI action as v1 lists it."""
+
+    id: str
+    operation_id: str
+    description: str
+    params: dict[str, str] = Field(description='Available hint fields, e.g. {"instructions": "str", "Channel": "str"}.')
+
+
+class ExposedList(BaseModel):
+    """``GET /api/v1/exposed/``."""
+
+    results: list[ExposedAction]
+    configuration_link: str
+
+
+class V1ExecuteResponse(BaseModel):
+    """v1's ExecuteResponse; app failures come back with HTTP 200 and status "error"."""
+
+    id: str = Field(description="The execution log id.")
+    action_used: str
+    input_params: dict[str, Any] = Field(description="The params used (or, in a preview, that would be used).")
+    review_url: str
+    result: dict[str, Any] | None = Field(default=None, description="The first result, trimmed.")
+    additional_results: list[dict[str, Any]] = Field(default_factory=list)
+    result_field_labels: dict[str, str] | None = None
+    status: V1Status = "success"
+    error: str | None = None
+    assistant_hint: str | None = Field(default=None, description="A hint for the assistant on what to do next.")
+
+
+class CheckResponse(BaseModel):
+    """``GET /api/v1/check/``: the API and the credential work."""
+
+    success: bool
+    email: str
+    name: str
+    user_id: int | None
+    is_staff: bool | None
+
+
+class ConfigurationLink(BaseModel):
+    """``GET /api/v1/configuration-link/``."""
+
+    configuration_link: str
