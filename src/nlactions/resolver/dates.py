@@ -244,9 +244,12 @@ def parse_date(phrase: str, now: dt.datetime | dt.date) -> str | None:
     return _dateparser(text, now)
 
 
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
 def _dateparser(text: str, now: dt.datetime | dt.date) -> str | None:
     """Fallback for absolute dates in other formats ("05.03.2019", "2019/03/05")."""
-    if not re.search(r"\d", text) or len(text) > 40:
+    if len(text) > 40 or not _NUMERIC_DATE.search(text):
         return None
     import dateparser
 

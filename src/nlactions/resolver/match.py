@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from nlactions.catalog import Choice
 from nlactions.resolver import semantic
 from nlactions.resolver.dates import parse_date, parse_time
-from nlactions.resolver.normalise import fold, normalise, semantic_text
+from nlactions.resolver.normalise import fold, normalise, semantic_text, stemmed
 from nlactions.resolver.numbers import parse_number
 
 __all__ = ["ChoiceIndex", "Match", "MatchMethod", "index_for", "match_hint"]
@@ -185,6 +185,7 @@ class ChoiceIndex:
                     self._kind_counts[key[0]] = self._kind_counts.get(key[0], 0) + 1
         self.max_tokens = max((len(t) for t in self.label_tokens), default=0)
         self._vectors: semantic.Vectors | None = None
+        self._by_stem: dict[str, list[int]] | None = None
 
     def value_kinds(self) -> dict[str, int]:
         """How many labels read as a number, a date or a time."""
@@ -197,6 +198,17 @@ class ChoiceIndex:
     def lookup(self, norm: str) -> list[Choice]:
         """Choices whose normalised label is exactly ``norm`` (see ``normalise``)."""
         return [self.choices[i] for i in self._by_norm.get(norm, ())]
+
+    def lookup_stemmed(self, norm: str) -> list[Choice]:
+        """Choices whose normalised label, word by word stemmed, equals ``norm`` stemmed."""
+        if self._by_stem is None:
+            with self._lock:
+                if self._by_stem is None:
+                    table: dict[str, list[int]] = {}
+                    for i, label in enumerate(self.norm):
+                        table.setdefault(stemmed(label), []).append(i)
+                    self._by_stem = table
+        return [self.choices[i] for i in self._by_stem.get(stemmed(norm), ())]
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -379,16 +391,16 @@ def _penalise_ties(matches: list[Match], limit: int) -> list[Match]:
 class _IndexCache:
     """A small LRU of choice indexes.
 
-    A list seen before (the same object, which the entry keeps alive so its id cannot be
-    reused) is found by identity; another list with the same ids and a matching sample of
-    choices is found by a fingerprint that costs one pass over the ids.
+    A list seen before (the same object, which the cache keeps alive so its id cannot be reused)
+    is found by identity; another list with the same ids and a matching sample of choices is
+    found by a fingerprint that costs one pass over the ids.
     """
 
     def __init__(self, max_choices: int = 400_000, max_entries: int = 256):
         self.max_choices = max_choices
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[object, ...], ChoiceIndex] = OrderedDict()
-        self._by_identity: dict[int, tuple[Sequence[Choice], int, tuple[object, ...]]] = {}
+        self._by_identity: OrderedDict[int, tuple[Sequence[Choice], int, tuple[object, ...]]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -407,6 +419,7 @@ class _IndexCache:
                 index = self._entries.get(seen[2])
                 if index is not None:
                     self._entries.move_to_end(seen[2])
+                    self._by_identity.move_to_end(id(choices))
                     return index
         key = self.fingerprint(choices)
         with self._lock:
@@ -417,17 +430,13 @@ class _IndexCache:
             self._entries[key] = index
             self._entries.move_to_end(key)
             self._by_identity[id(choices)] = (choices, len(choices), key)
+            self._by_identity.move_to_end(id(choices))
+            while len(self._by_identity) > self.max_entries * 4:
+                self._by_identity.popitem(last=False)
             total = sum(len(i) for i in self._entries.values())
-            while len(self._entries) > 1 and (
-                total > self.max_choices or len(self._entries) > self.max_entries
-            ):
-                dropped_key, dropped = self._entries.popitem(last=False)
+            while len(self._entries) > 1 and (total > self.max_choices or len(self._entries) > self.max_entries):
+                _, dropped = self._entries.popitem(last=False)
                 total -= len(dropped)
-                for ident, (_, _, k) in list(self._by_identity.items()):
-                    if k == dropped_key:
-                        del self._by_identity[ident]
-            if len(self._by_identity) > self.max_entries * 4:
-                self._by_identity = {i: v for i, v in self._by_identity.items() if v[2] in self._entries}
         return index
 
     def clear(self) -> None:

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 __all__ = [
     "ARTICLES",
+    "stem",
+    "stemmed",
     "NUMBER_WORDS",
     "fold",
     "normalise",
@@ -108,3 +110,25 @@ def semantic_text(text: str) -> str:
     words = [w for w in _SPACES.split(text.replace("#", " ").replace("@", " ").strip()) if w]
     kept = [w for w in words if fold(w).strip(".,;:!?") not in ARTICLES | TYPE_WORDS]
     return " ".join(kept or words)
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """A crude, consistent English stem ("tickets" -> "ticket", "leaving" -> "leav")."""
+    w = fold(word).replace("'", "").replace("\u2019", "")
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def stemmed(norm: str) -> str:
+    """A normalised label with every word stemmed ("toll roads" -> "toll road")."""
+    return " ".join(stem(w) for w in norm.split())

@@ -47,13 +47,24 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
             norm = normalise(phrase)
             if not norm or norm in STOPWORDS:
                 continue
-            hits = index.lookup(norm)
+            hits = index.lookup(norm) or index.lookup_stemmed(norm)
+            if hits and _inside_name(ctx, a, a + n - 1, hits):
+                continue
             if len(hits) > 1:  # "AA" vs "aa": only the exact spelling decides
                 hits = [c for c in hits if c.label == phrase] or hits
             if len(hits) == 1:
                 found.append((hits[0], start, end))
                 taken.append((start, end))
     return sorted(found, key=lambda m: m[1])
+
+
+def _inside_name(ctx: Context, first: int, last: int, hits: list[Choice]) -> bool:
+    """True for "History" in "Natural History Museum" when the choice is a plain word ("history")."""
+    words = ctx.view.words
+    if any(c.label[:1].isupper() for c in hits) or not words[first].capitalised:
+        return False
+    neighbours = [words[i] for i in (first - 1, last + 1) if 0 <= i < len(words)]
+    return any(w.capitalised and w.segment == words[first].segment and w.index != 0 for w in neighbours)
 
 
 def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -9,6 +10,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before, cue_near
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.extract.text import STOPWORDS
 from nlactions.resolver.numbers import Number
 
 __all__ = ["find_quantities"]
@@ -19,6 +21,7 @@ NAMED_MIN = 0.5  # weaker naming (a word of the help text only) is not enough on
 CLEAR_LEAD = 0.2  # over the next need the same words name
 SHARED = 0.05  # needs named alike ("mass1", "mass2") take their numbers in order, a bit less surely
 IN_ORDER = 0.82
+MAX_IN_ORDER = 2  # three or more unnamed numbers in a row were right about half the time
 ONLY_ONE = 0.84
 
 
@@ -67,9 +70,12 @@ def find_quantities(ctx: Context) -> list[Proposal]:
         ]
         for i, need in enumerate(needs)
     ]
-    out: list[Proposal] = []
+    out: list[Proposal] = _parallel(ctx, needs, numbers, values)
+    paired = {p.start for p in out}
     shared: dict[tuple[int, ...], list[int]] = defaultdict(list)
     for j, number in enumerate(numbers):
+        if number.start in paired:
+            continue
         ranked = sorted(range(len(needs)), key=lambda i: -cues[i][j])
         best = cues[ranked[0]][j]
         if best < NAMED_MIN:
@@ -89,6 +95,65 @@ def find_quantities(ctx: Context) -> list[Proposal]:
             conf = NAMED_BASE + NAMED_GAIN * cues[i][j] - SHARED
             out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, "number named alike, in order"))
     out += _by_order(needs, numbers, values, out)
+    return out
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$")
+_PARALLEL_LINKS = frozenset({"as", "are", "is", "were", "was", "be", "of", "respectively"})
+PARALLEL = 0.92
+
+
+def _runs(text: str, numbers: list[Number]) -> list[list[int]]:
+    """Indexes of numbers written as a list ("6cm and 10cm", "3, 4 and 5")."""
+    runs: list[list[int]] = []
+    for j, number in enumerate(numbers):
+        if runs and _LIST_GAP.match(text[numbers[runs[-1][-1]].end : number.start]):
+            runs[-1].append(j)
+        else:
+            runs.append([j])
+    return [r for r in runs if len(r) >= 2]
+
+
+def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], values: list[list[Any]]) -> list[Proposal]:
+    """ "base and height as 6cm and 10cm": a list of names, then a list of as many numbers."""
+    view = ctx.view
+    out: list[Proposal] = []
+    for run in _runs(ctx.text, numbers):
+        before = view.before(numbers[run[0]].start, 12)
+        while before and before[0].lower in _PARALLEL_LINKS:
+            before = before[1:]
+        chunks: list[list[str]] = [[]]
+        for word in before:
+            gap = ctx.text[word.end : view.words[word.index + 1].start] if word.index + 1 < len(view.words) else ""
+            if word.lower == "and" or "," in gap and chunks[-1]:
+                if len(chunks) == len(run):
+                    break
+                if word.lower == "and":
+                    chunks.append([])
+                    continue
+                chunks.append([])
+            if word.lower in STOPWORDS:
+                if chunks[-1]:
+                    break
+                continue
+            chunks[-1].append(word.stem)
+        chunks = [c for c in chunks if c]
+        if len(chunks) != len(run):
+            continue
+        chosen: list[int] = []
+        for chunk in reversed(chunks):
+            scores = [max((n.cue(s) for s in chunk), default=0.0) for n in needs]
+            best = max(scores)
+            winners = [i for i, s in enumerate(scores) if s == best]
+            if best < 1.0 or len(winners) != 1 or winners[0] in chosen:
+                break
+            chosen.append(winners[0])
+        if len(chosen) != len(run):
+            continue
+        for i, j in zip(chosen, run, strict=True):
+            if values[i][j] is not None:
+                number = numbers[j]
+                out.append(Proposal(needs[i].key, values[i][j], PARALLEL, number.start, number.end, "numbers listed with their names"))
     return out
 
 
@@ -118,14 +183,15 @@ def _by_order(
         for j, n in enumerate(numbers)
         if n.kind in ("plain", "money", "percent") and not any(n.start < p.end and p.start < n.end for p in claimed)
     ]
-    if not open_idx or len(free) != len(open_idx):
+    if not open_idx or len(free) != len(open_idx) or len(free) > MAX_IN_ORDER:
         return []
     out = []
     conf = ONLY_ONE if len(free) == 1 else IN_ORDER
     for i, j in zip(open_idx, free, strict=True):
         if values[i][j] is None:
             return []
-        out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, "number in order of mention"))
+        detail = "the only number" if len(free) == 1 else f"number in order of mention ({len(free)})"
+        out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, detail))
     return out
 
 

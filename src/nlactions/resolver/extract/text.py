@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlactions.resolver.normalise import fold
+from nlactions.resolver.normalise import fold, stem
 
 __all__ = ["STOPWORDS", "TextView", "Word", "stem"]
 
@@ -20,23 +20,6 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _BREAK = re.compile(r"[.!?;]+(?=\s|$)|\n")
-
-
-@lru_cache(maxsize=16384)
-def stem(word: str) -> str:
-    """A crude, consistent English stem ("tickets" -> "ticket", "leaving" -> "leav")."""
-    w = fold(word).replace("'", "").replace("\u2019", "")
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            break
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    return w
 
 
 @dataclass(frozen=True, slots=True)
