@@ -330,9 +330,7 @@ def run_choice_records(
     for record in records:
         choices = [Choice(key=str(c["id"]), label=str(c["label"])) for c in record["choices"]]
         started = time.perf_counter()
-        best, _closest = match_hint(
-            str(record["hint"]), choices, threshold=threshold, now=now_of(record, now)
-        )
+        best, _closest = match_hint(str(record["hint"]), choices, threshold=threshold, now=now_of(record, now))
         elapsed = time.perf_counter() - started
         chosen = best.choice.key if best else None
         right = chosen == record["expected"]

@@ -43,9 +43,7 @@ _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.
 _WEEKDAY = r"(?P<weekday>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")"
 _ORD_WORD = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
 _DAY = rf"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?|(?:twenty|thirty)[- ](?:{_ORD_WORD})|{_ORD_WORD})"
-_DAY_ORD = (
-    rf"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)|(?:twenty|thirty)[- ](?:{_ORD_WORD})|{_ORD_WORD})"
-)
+_DAY_ORD = rf"(?P<day>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)|(?:twenty|thirty)[- ](?:{_ORD_WORD})|{_ORD_WORD})"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _NUM = r"\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + "|a|an"
 
@@ -62,9 +60,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "day_month",
-        re.compile(
-            rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+|day\s+of\s+)?{_MONTH}(?![a-z])(?:,?\s*{_YEAR}\b)?", re.I
-        ),
+        re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+|day\s+of\s+)?{_MONTH}(?![a-z])(?:,?\s*{_YEAR}\b)?", re.I),
     ),
     (
         "day_this_month",
@@ -72,9 +68,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "weekday_week",
-        re.compile(
-            rf"\b(?:on\s+)?{_WEEKDAY}\s+(?:of\s+)?(?P<which>this|next|the\s+following)\s+week\b", re.I
-        ),
+        re.compile(rf"\b(?:on\s+)?{_WEEKDAY}\s+(?:of\s+)?(?P<which>this|next|the\s+following)\s+week\b", re.I),
     ),
     (
         "week_weekday",
@@ -98,9 +92,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("bare_weekday", re.compile(rf"\b{_WEEKDAY}\b", re.I)),
     (
         "the_day",
-        re.compile(
-            rf"\b(?:on|for|from|until|till|by|to)\s+the\s+{_DAY_ORD}\b(?!\s+(?:of\s+)?[a-z]+\s+month)", re.I
-        ),
+        re.compile(rf"\b(?:on|for|from|until|till|by|to)\s+the\s+{_DAY_ORD}\b(?!\s+(?:of\s+)?[a-z]+\s+month)", re.I),
     ),
     ("bare_ordinal", re.compile(rf"\bthe\s+{_DAY_ORD}\b", re.I)),
 ]
@@ -148,9 +140,7 @@ def _day_in_month(today: dt.date, day: int, *, next_month: bool = False) -> dt.d
     return _safe_date(year, month, day)
 
 
-def _resolve(
-    kind: str, m: re.Match[str], today: dt.date, year_hint: int | None = None
-) -> tuple[dt.date | None, float]:
+def _resolve(kind: str, m: re.Match[str], today: dt.date, year_hint: int | None = None) -> tuple[dt.date | None, float]:
     """The date a pattern match means; ``year_hint`` is a year written elsewhere in the text."""
     g = m.groupdict()
     if kind == "iso":
@@ -256,7 +246,7 @@ def _dateparser(text: str, now: dt.datetime | dt.date) -> str | None:
     base = now if isinstance(now, dt.datetime) else dt.datetime.combine(now, dt.time())
     base = base.replace(tzinfo=None)
     settings = {"RELATIVE_BASE": base, "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
-    parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date().isoformat() if parsed else None
 
 

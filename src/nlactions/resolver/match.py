@@ -289,9 +289,7 @@ class ChoiceIndex:
         hint_sims = [max(_token_sim(t, lt) for lt in ltoks) for t in toks]
         label_sims = [max(_token_sim(lt, t) for t in toks) for lt in ltoks]
         hint_content = [s for t, s in zip(toks, hint_sims, strict=True) if t not in STOPWORDS] or hint_sims
-        label_content = [
-            s for t, s in zip(ltoks, label_sims, strict=True) if t not in STOPWORDS
-        ] or label_sims
+        label_content = [s for t, s in zip(ltoks, label_sims, strict=True) if t not in STOPWORDS] or label_sims
         hint_cov = sum(hint_content) / len(hint_content)
         label_cov = sum(label_content) / len(label_content)
         whole = fuzz.ratio(norm, label) / 100

@@ -8,12 +8,12 @@ from functools import lru_cache
 
 __all__ = [
     "ARTICLES",
-    "stem",
-    "stemmed",
     "NUMBER_WORDS",
     "fold",
     "normalise",
     "semantic_text",
+    "stem",
+    "stemmed",
     "tokens",
 ]
 

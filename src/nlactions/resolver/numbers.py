@@ -131,7 +131,7 @@ def parse_number(phrase: str) -> int | float | None:
     """The number ``phrase`` is when it is one number (digits or words), else None."""
     text = phrase.strip()
     found = _find(text)
-    if len(found) == 1 and found[0].kind in ("plain", "money") and not text[: found[0].start].strip():
-        if not text[found[0].end :].strip():
-            return found[0].value
+    one = len(found) == 1 and found[0].kind in ("plain", "money")
+    if one and not text[: found[0].start].strip() and not text[found[0].end :].strip():
+        return found[0].value
     return None

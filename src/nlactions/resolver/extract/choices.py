@@ -104,7 +104,8 @@ def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
     if not all(any(ch.isalpha() for ch in c.label) and not any(ch.isdigit() for ch in c.label) for c in index.choices):
         return []
     words = [
-        w for w in ctx.view.words
+        w
+        for w in ctx.view.words
         if w.lower not in STOPWORDS and w.lower.isalpha() and len(w.lower) > 3 and need.cue(w.stem) == 0
     ]
     if not words:

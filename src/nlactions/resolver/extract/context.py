@@ -45,9 +45,7 @@ class Context:
         """Numbers that are not part of a date or a time."""
         if self._numbers is None:
             spans = [(f.start, f.end) for f in (*self.dates(), *self.times()) if f.confidence >= 0.85]
-            self._numbers = [
-                n for n in find_numbers(self.text) if not any(n.start < e and s < n.end for s, e in spans)
-            ]
+            self._numbers = [n for n in find_numbers(self.text) if not any(n.start < e and s < n.end for s, e in spans)]
         return self._numbers
 
     def of_kind(self, *kinds: str) -> list[NeedProfile]:

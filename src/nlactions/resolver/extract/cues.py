@@ -11,22 +11,99 @@ __all__ = ["PEOPLE", "cue_after", "cue_before", "cue_near"]
 # Nouns that count people; a need that counts seats, tickets or guests is often given as "for 3 people".
 PEOPLE = frozenset(
     stem(w)
-    for w in "people persons person adults guests passengers travelers travellers "
-    "attendees participants individuals pax folks".split()
+    for w in [
+        "people",
+        "persons",
+        "person",
+        "adults",
+        "guests",
+        "passengers",
+        "travelers",
+        "travellers",
+        "attendees",
+        "participants",
+        "individuals",
+        "pax",
+        "folks",
+    ]
 )
 _COUNTED = frozenset(
     stem(w)
-    for w in "seats tickets passengers adults guests people persons travelers "
-    "travellers attendees participants spots places pax".split()
+    for w in [
+        "seats",
+        "tickets",
+        "passengers",
+        "adults",
+        "guests",
+        "people",
+        "persons",
+        "travelers",
+        "travellers",
+        "attendees",
+        "participants",
+        "spots",
+        "places",
+        "pax",
+    ]
 )
 # Words that end the phrase a value belongs to.
 _BARRIERS = frozenset({"and", "or", "but", "while", "whereas", "then", "also", "plus"})
 _DECAY_BEFORE = (1.0, 0.9, 0.8)
 # Words that may link a naming phrase to its value: "rate of 5%", "age is 30", "set to 4".
 _LINKS = frozenset(
-    """of is are was were be being as at to about approximately around roughly exactly only just by with for
-    from a an the its their his her my your our than over under least most up into per equal equals
-    equaling totaling totalling set on in until till after before""".split()
+    [
+        "of",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "being",
+        "as",
+        "at",
+        "to",
+        "about",
+        "approximately",
+        "around",
+        "roughly",
+        "exactly",
+        "only",
+        "just",
+        "by",
+        "with",
+        "for",
+        "from",
+        "a",
+        "an",
+        "the",
+        "its",
+        "their",
+        "his",
+        "her",
+        "my",
+        "your",
+        "our",
+        "than",
+        "over",
+        "under",
+        "least",
+        "most",
+        "up",
+        "into",
+        "per",
+        "equal",
+        "equals",
+        "equaling",
+        "totaling",
+        "totalling",
+        "set",
+        "on",
+        "in",
+        "until",
+        "till",
+        "after",
+        "before",
+    ]
 )
 _DECAY_AFTER = (1.0, 0.85)
 

@@ -45,7 +45,9 @@ def find_lists(ctx: Context) -> list[Proposal]:
     needs = [p for p in ctx.profiles if p.need.list and p.kind != "choice"]
     if not needs:
         return []
-    found = [(m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2)) for m in _BRACKETS.finditer(ctx.text)]
+    found = [
+        (m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2)) for m in _BRACKETS.finditer(ctx.text)
+    ]
     if not found:
         return []
     out: list[Proposal] = []

@@ -46,20 +46,28 @@ def name_at(
             break
         if "." in gap and not (_abbreviation(last) or len(word.text) <= 2):
             break
-        if _namey(word) or gap == "-" or ("." in gap and word.capitalised) or (
-            word.text.isdigit() and len(word.text) <= 4 and not view.text[word.end : word.end + 1] in "/:-"
+        if (
+            _namey(word)
+            or gap == "-"
+            or ("." in gap and word.capitalised)
+            or (word.text.isdigit() and len(word.text) <= 4 and view.text[word.end : word.end + 1] not in "/:-")
         ):
             last = word
             count += 1
             i += 1
             continue
         joiner = word.lower in _JOINERS or (allow_and and word.lower == "and")
-        if joiner and gap == " " and i + 1 < len(words) and _namey(words[i + 1]):
-            if view.text[word.end : words[i + 1].start] == " ":
-                last = words[i + 1]
-                count += 2
-                i += 2
-                continue
+        if (
+            joiner
+            and gap == " "
+            and i + 1 < len(words)
+            and _namey(words[i + 1])
+            and view.text[word.end : words[i + 1].start] == " "
+        ):
+            last = words[i + 1]
+            count += 2
+            i += 2
+            continue
         break
     end = last.end
     # Keep the dot of an abbreviation ("D.C.") but not a full stop after a longer word.

@@ -14,9 +14,7 @@ __all__ = ["find_patterns"]
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\])]+[^\s<>\"'\]).,;:!?]")
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)"
-)
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)")
 CHANNEL = re.compile(r"(?<![\w&])#([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])")
 MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])(?![\w.]*@)")
 
@@ -79,9 +77,7 @@ def find_patterns(ctx: Context) -> list[Proposal]:
         # Needs with choices: a #name or @name that is exactly one of the choices.
         for need in ctx.of_kind("choice"):
             words = {w for w in need.phrase}
-            if kind not in words and not (
-                kind == "user" and words & {"assignee", "member", "owner", "person"}
-            ):
+            if kind not in words and not (kind == "user" and words & {"assignee", "member", "owner", "person"}):
                 continue
             hits = [(s, e, k) for s, e, v in found if (k := _choice_for(need, v)) is not None]
             if hits and len({k for _, _, k in hits}) == 1:

@@ -18,7 +18,9 @@ from nlactions.resolver.numbers import parse_number
 __all__ = ["find_phrases", "quoted_spans"]
 
 FREE_KINDS = ("text", "place", "user", "any")
-_QUOTES = re.compile(r"\"([^\"\n]{1,500})\"|“([^”\n]{1,500})”|(?<![\w'])'((?:[^'\n]|(?<=\w)'(?=\w)){1,500}?)'(?![\w])|`([^`\n]{1,500})`")
+_QUOTES = re.compile(
+    r"\"([^\"\n]{1,500})\"|“([^”\n]{1,500})”|(?<![\w'])'((?:[^'\n]|(?<=\w)'(?=\w)){1,500}?)'(?![\w])|`([^`\n]{1,500})`"
+)
 _ASSIGN = re.compile(
     r"(?<![\w.])(?P<name>[A-Za-z_][\w]*(?:[ _][A-Za-z]\w*){0,3})\s*(?P<op>=|:)\s*"
     r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|\[[^\]\n]*\]|\{[^}\n]*\}|[^\s,;]+)"
@@ -146,7 +148,7 @@ def _name_end(text: str, start: int) -> int:
 
 
 def _introduced(ctx: Context) -> list[Proposal]:
-    """"called X", "name it X", "titled 'X'", "saying X" for the one need whose label fits."""
+    """ "called X", "name it X", "titled 'X'", "saying X" for the one need whose label fits."""
     out = []
     text = ctx.text
     for pattern, wanted, naming in ((_NAMING, _NAME_WORDS, True), (_SAYING, _TEXT_WORDS, False)):
@@ -168,7 +170,9 @@ def _introduced(ctx: Context) -> list[Proposal]:
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
             if value and value.lower() not in STOPWORDS:
-                out.append(Proposal(need.key, value, 0.86, start, start + len(value), f"text after '{m.group().strip()}'"))
+                out.append(
+                    Proposal(need.key, value, 0.86, start, start + len(value), f"text after '{m.group().strip()}'")
+                )
     return out
 
 
@@ -211,8 +215,10 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             while token_end < len(ctx.text) and not ctx.text[token_end].isspace() and ctx.text[token_end] not in ",;?!":
                 token_end += 1
             token = re.split(r"\.(?=[A-Za-z])|\.$", ctx.text[nxt.start : token_end])[0]
-            if _ID_LIKE.match(token) and not token.isdigit() or (token.isdigit() and len(token) >= 5):
-                out.append(Proposal(need.key, token, 0.86, nxt.start, nxt.start + len(token), f"id after '{word.text}'"))
+            if (_ID_LIKE.match(token) and not token.isdigit()) or (token.isdigit() and len(token) >= 5):
+                out.append(
+                    Proposal(need.key, token, 0.86, nxt.start, nxt.start + len(token), f"id after '{word.text}'")
+                )
                 continue
             span = name_at(view, i, skip_article=False)
             if span is not None and need.cue(view.words[i].stem) > 0:

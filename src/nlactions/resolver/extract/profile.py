@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -125,8 +126,10 @@ def _time_format(help_text: str) -> str | None:
     m = _TIME_EXAMPLE.search(help_text)
     if not m:
         return None
-    return ("{h}:{m}" if m.group("minutes") else "{h}") + m.group("space") + (
-        "{ampm}" if m.group("ampm").islower() else "{AMPM}"
+    return (
+        ("{h}:{m}" if m.group("minutes") else "{h}")
+        + m.group("space")
+        + ("{ampm}" if m.group("ampm").islower() else "{AMPM}")
     )
 
 
@@ -147,7 +150,7 @@ def _choice_kind(index: ChoiceIndex, choices: Sequence[Choice]) -> ChoiceKind:
         kinds = index.value_kinds()
         for kind in ("date", "time", "number"):
             if kinds.get(kind, 0) >= 0.8 * len(choices):
-                return kind  # type: ignore[return-value]
+                return kind
     return "text"
 
 
@@ -174,7 +177,7 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
     pairs = frozenset(
         (stem(a), stem(b))
         for words in (label_words, key_words)
-        for a, b in zip(words, words[1:], strict=False)
+        for a, b in itertools.pairwise(words)
         if (a not in STOPWORDS) != (b not in STOPWORDS) or (a not in STOPWORDS and b not in STOPWORDS)
     )
     phrase = tuple(w for w in (label_words or key_words) if w not in STOPWORDS and w not in _AUX)

@@ -64,10 +64,7 @@ def find_quantities(ctx: Context) -> list[Proposal]:
         return []
     values = [[_value_for(need, number) for number in numbers] for need in needs]
     cues = [
-        [
-            _cue(ctx, need, number) if values[i][j] is not None else 0.0
-            for j, number in enumerate(numbers)
-        ]
+        [_cue(ctx, need, number) if values[i][j] is not None else 0.0 for j, number in enumerate(numbers)]
         for i, need in enumerate(needs)
     ]
     out: list[Proposal] = _parallel(ctx, needs, numbers, values)
@@ -93,7 +90,11 @@ def find_quantities(ctx: Context) -> list[Proposal]:
             continue
         for i, j in zip(group, js, strict=True):
             conf = NAMED_BASE + NAMED_GAIN * cues[i][j] - SHARED
-            out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, "number named alike, in order"))
+            out.append(
+                Proposal(
+                    needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, "number named alike, in order"
+                )
+            )
     out += _by_order(needs, numbers, values, out)
     return out
 
@@ -125,7 +126,7 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
         chunks: list[list[str]] = [[]]
         for word in before:
             gap = ctx.text[word.end : view.words[word.index + 1].start] if word.index + 1 < len(view.words) else ""
-            if word.lower == "and" or "," in gap and chunks[-1]:
+            if word.lower == "and" or ("," in gap and chunks[-1]):
                 if len(chunks) == len(run):
                     break
                 if word.lower == "and":
@@ -153,7 +154,16 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
         for i, j in zip(chosen, run, strict=True):
             if values[i][j] is not None:
                 number = numbers[j]
-                out.append(Proposal(needs[i].key, values[i][j], PARALLEL, number.start, number.end, "numbers listed with their names"))
+                out.append(
+                    Proposal(
+                        needs[i].key,
+                        values[i][j],
+                        PARALLEL,
+                        number.start,
+                        number.end,
+                        "numbers listed with their names",
+                    )
+                )
     return out
 
 

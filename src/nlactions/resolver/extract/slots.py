@@ -113,9 +113,7 @@ def fill_slots(
     return out
 
 
-def _single(
-    view: TextView, need: NeedProfile, spans: Sequence[Span], render: Render, detail: str
-) -> list[Proposal]:
+def _single(view: TextView, need: NeedProfile, spans: Sequence[Span], render: Render, detail: str) -> list[Proposal]:
     rendered = [(s, render(need, s)) for s in spans]
     rendered = [(s, v) for s, v in rendered if v is not None and _role_fit(need, s) >= 0]
     if not rendered:
@@ -138,7 +136,5 @@ def _single(
     top, span, value = scored[0]
     rival = max((c for c, _, v in scored[1:] if repr(v) != repr(value)), default=0.0)
     if top >= 0.8 and top >= rival + 0.3:
-        return [
-            Proposal(need.key, value, span.confidence * 0.97, span.start, span.end, f"{detail} named nearby")
-        ]
+        return [Proposal(need.key, value, span.confidence * 0.97, span.start, span.end, f"{detail} named nearby")]
     return []

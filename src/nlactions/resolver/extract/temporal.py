@@ -49,12 +49,8 @@ def _render_time(need: NeedProfile, span: Span) -> Any:
 def find_temporal(ctx: Context) -> list[Proposal]:
     """Proposals for date, datetime and time needs (and choices whose labels are dates or times)."""
     view = ctx.view
-    date_needs = [
-        p for p in ctx.profiles if p.kind == "date" or (p.kind == "choice" and p.choice_kind == "date")
-    ]
-    time_needs = [
-        p for p in ctx.profiles if p.kind == "time" or (p.kind == "choice" and p.choice_kind == "time")
-    ]
+    date_needs = [p for p in ctx.profiles if p.kind == "date" or (p.kind == "choice" and p.choice_kind == "date")]
+    time_needs = [p for p in ctx.profiles if p.kind == "time" or (p.kind == "choice" and p.choice_kind == "time")]
     stamp_needs = ctx.of_kind("datetime")
     out: list[Proposal] = []
     dates = [
@@ -72,9 +68,7 @@ def find_temporal(ctx: Context) -> list[Proposal]:
     return out
 
 
-def _datetimes(
-    ctx: Context, needs: list[NeedProfile], dates: list[Span], times: list[Span]
-) -> list[Proposal]:
+def _datetimes(ctx: Context, needs: list[NeedProfile], dates: list[Span], times: list[Span]) -> list[Proposal]:
     """One date and/or one time of day make an ISO date-time for a single datetime need."""
     day_values = {s.value for s in dates}
     time_values = {s.value for s in times}
