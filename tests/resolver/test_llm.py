@@ -91,9 +91,7 @@ class Scripted:
         return "\n".join(str(p.content) for p in first.parts if isinstance(p, UserPromptPart))
 
 
-def extractor(
-    script: Callable[[list[ModelMessage], AgentInfo], ModelResponse], **kwargs: Any
-) -> LLMExtractor:
+def extractor(script: Callable[[list[ModelMessage], AgentInfo], ModelResponse], **kwargs: Any) -> LLMExtractor:
     """An LLMExtractor on a FunctionModel."""
     return LLMExtractor(FunctionModel(script, model_name="scripted"), **kwargs)
 
@@ -145,9 +143,7 @@ async def test_many_candidates_are_narrowed_to_top_k_by_similarity() -> None:
     script = Scripted([{}])
     needs = [need("project", choices=tuple(projects))]
     instructions = "create a task in the Quarterly Marketing Launch project"
-    await extractor(script, max_choices=20).extract(
-        request(instructions, needs, candidates={"project": projects})
-    )
+    await extractor(script, max_choices=20).extract(request(instructions, needs, candidates={"project": projects}))
     ids = enum_of(script.schema, "project")
     assert len(ids) == 20
     assert "PX" in ids
@@ -158,9 +154,7 @@ async def test_many_candidates_are_narrowed_to_top_k_by_similarity() -> None:
 async def test_known_values_are_in_the_prompt_and_not_asked_for() -> None:
     script = Scripted([{}])
     needs = [need("channel", choices=CHANNELS), need("text"), need("thread")]
-    req = request(
-        "reply hello", needs, candidates={"channel": CHANNELS}, known={"channel": "C03", "team": "T9"}
-    )
+    req = request("reply hello", needs, candidates={"channel": CHANNELS}, known={"channel": "C03", "team": "T9"})
     await extractor(script).extract(req)
     assert set(script.schema["properties"]) == {"text", "thread"}
     assert "- channel: C03" in script.prompt
@@ -278,9 +272,7 @@ async def test_native_output_mode_sends_the_schema_as_the_response_format() -> N
         return ModelResponse(parts=[TextPart(json.dumps({"channel": "C02"}))])
 
     needs = [need("channel", choices=CHANNELS)]
-    found = await extractor(answer, output_mode="native").extract(
-        request("x", needs, candidates={"channel": CHANNELS})
-    )
+    found = await extractor(answer, output_mode="native").extract(request("x", needs, candidates={"channel": CHANNELS}))
     output_object = seen[0].model_request_parameters.output_object
     assert output_object is not None
     assert enum_of(output_object.json_schema, "channel") == ["C01", "C02", "C03"]

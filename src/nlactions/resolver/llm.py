@@ -16,7 +16,7 @@ from pydantic_ai.usage import RunUsage
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, Usage, ValueSource
 from nlactions.resolver.llm_prompt import build_instructions, build_user_prompt
-from nlactions.resolver.llm_schema import MAX_CHOICES, OutputPlan, build_output_plan
+from nlactions.resolver.llm_schema import MAX_CHOICES, ChoiceValues, OutputPlan, build_output_plan
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +50,7 @@ def build_llm_model(model: str, base_url: str | None = None, api_key: str | None
         try:
             return provider_class(api_key=api_key)  # type: ignore[call-arg]
         except TypeError as exc:
-            raise ValueError(
-                f"provider {provider_name!r} does not take an API key; configure it another way"
-            ) from exc
+            raise ValueError(f"provider {provider_name!r} does not take an API key; configure it another way") from exc
 
     return infer_model(model, provider_factory=provider_with_key)
 
@@ -62,6 +60,7 @@ class LLMExtractor:
 
     name: str = "llm"
     source: ValueSource = "llm"
+    choice_values: ChoiceValues = "id"
 
     def __init__(
         self,
@@ -74,6 +73,7 @@ class LLMExtractor:
         timeout: float | None = 60.0,
         output_mode: OutputMode = "tool",
         model_settings: ModelSettings | None = None,
+        output_retries: int = 1,
     ) -> None:
         self.model = model if isinstance(model, Model) else build_llm_model(model, base_url, api_key)
         self.confidence = confidence
@@ -81,7 +81,7 @@ class LLMExtractor:
         self.timeout = timeout
         self.output_mode: OutputMode = output_mode
         self.model_settings: ModelSettings = model_settings or ModelSettings(temperature=0.0)
-        self._agent: Agent[None, str] = Agent(self.model, retries={"output": 1}, name=self.name)
+        self._agent: Agent[None, str] = Agent(self.model, retries={"output": output_retries}, name=self.name)
 
     @property
     def model_name(self) -> str:
@@ -90,7 +90,7 @@ class LLMExtractor:
 
     async def extract(self, request: ExtractionRequest) -> Extraction:
         """Values for the open needs the instructions state; an empty extraction if the model fails."""
-        plan = build_output_plan(request, max_choices=self.max_choices)
+        plan = build_output_plan(request, max_choices=self.max_choices, choice_values=self.choice_values)
         usage = Usage(model=self.model_name)
         if not plan.asked:
             return Extraction(usage=usage)
@@ -107,9 +107,7 @@ class LLMExtractor:
             )
         except Exception as exc:
             _record(usage, run_usage, started)
-            logger.warning(
-                "%s extraction failed with %s; leaving its needs open", self.name, _describe_error(exc)
-            )
+            logger.warning("%s extraction failed with %s; leaving its needs open", self.name, _describe_error(exc))
             return Extraction(usage=usage)
         _record(usage, run_usage, started)
         values = plan.values(result.output, source=self.source, confidence=self.confidence)

@@ -17,8 +17,8 @@ You fill the input fields of an app action from a user's instructions.
 Rules:
 - Fill a field only when the instructions state its value or clearly imply it. Otherwise set it to null.
 - Never invent, guess or use placeholder values. null is always an acceptable answer.
-- For a field with choices, answer with the id of the choice the instructions refer to (match its label),
-  never a label or a value that is not listed.
+- For a field with choices, answer with one of the listed choices (the id where ids are given) that the
+  instructions refer to; never a value that is not listed.
 - Copy text values (messages, subjects, names) as the user wrote them, without quotes around them.
 - Resolve relative dates and times ("tomorrow at 3pm") against the current time given, in its time zone.
 - The values already known are context only: do not repeat them."""
@@ -67,6 +67,9 @@ def _field_lines(plan: OutputPlan) -> list[str]:
             lines.append("  choices (the closest ones to the instructions; null if none fits):")
         else:
             lines.append("  choices:")
+        if item.by_label:
+            lines.extend(f"  - {json.dumps(option, ensure_ascii=False)}" for option in item.options)
+            continue
         for choice in item.choices:
             if choice.label and choice.label != choice.key:
                 lines.append(f"  - id {json.dumps(choice.key)}: {choice.label}")

@@ -41,6 +41,10 @@ _TYPE_NOTES: dict[str, str] = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
+ChoiceValues = Literal["id", "label"]
+"""What a choice field's enum holds: choice ids, or labels (mapped back to ids) for small models."""
+
+
 @dataclass(frozen=True, slots=True)
 class AskedNeed:
     """One need the model is asked for: its spec, its property name and its allowed choices."""
@@ -49,6 +53,24 @@ class AskedNeed:
     prop: str
     choices: tuple[Choice, ...] | None
     narrowed: bool = False
+    by_label: bool = False
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The values the model may answer for a choice need (ids, or unambiguous labels)."""
+        return tuple(self._option_map())
+
+    def choice_key(self, option: str) -> str:
+        """The choice id an answered option stands for."""
+        return self._option_map().get(option, option)
+
+    def _option_map(self) -> dict[str, str]:
+        choices = self.choices or ()
+        if not self.by_label:
+            return {c.key: c.key for c in choices}
+        folded = [c.label.strip().casefold() for c in choices]
+        unique = len(set(folded)) == len(folded) and all(folded)
+        return {(c.label.strip() if unique else f"{c.label.strip()} [{c.key}]"): c.key for c in choices}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +80,23 @@ class OutputPlan:
     model: type[BaseModel]
     asked: tuple[AskedNeed, ...]
 
-    def values(
-        self, output: BaseModel, *, source: ValueSource, confidence: float
-    ) -> dict[str, ResolvedValue]:
+    def values(self, output: BaseModel, *, source: ValueSource, confidence: float) -> dict[str, ResolvedValue]:
         """The non-null fields of ``output`` as resolved values by need key (nulls are abstentions)."""
         found: dict[str, ResolvedValue] = {}
         for index, item in enumerate(self.asked):
-            value = getattr(output, _field_name(index), None)
+            value: Any = getattr(output, _field_name(index), None)
             if _is_blank(value):
                 continue
+            if item.choices is not None:
+                value = [item.choice_key(v) for v in value] if item.need.list else item.choice_key(value)
             detail = _choice_detail(value, item.choices)
             found[item.need.key] = ResolvedValue(value, confidence, source, detail)
         return found
 
 
-def build_output_plan(request: ExtractionRequest, *, max_choices: int = MAX_CHOICES) -> OutputPlan:
+def build_output_plan(
+    request: ExtractionRequest, *, max_choices: int = MAX_CHOICES, choice_values: ChoiceValues = "id"
+) -> OutputPlan:
     """Build the output model for the open needs (skipping known ones and choice needs with no choices)."""
     asked: list[AskedNeed] = []
     taken: set[str] = set()
@@ -82,7 +106,8 @@ def build_output_plan(request: ExtractionRequest, *, max_choices: int = MAX_CHOI
         choices, narrowed = _choices_for(need, request.candidates, request.instructions, max_choices)
         if need.has_choices and not choices:
             continue
-        asked.append(AskedNeed(need, _property_name(need.key, taken), choices, narrowed))
+        prop = _property_name(need.key, taken)
+        asked.append(AskedNeed(need, prop, choices, narrowed, by_label=choice_values == "label"))
     fields: dict[str, Any] = {
         _field_name(index): (
             _annotation(item) | None,
@@ -150,7 +175,7 @@ def _choices_for(
 
 def _annotation(item: AskedNeed) -> Any:
     if item.choices is not None:
-        inner: Any = Literal.__getitem__(tuple(c.key for c in item.choices))
+        inner: Any = Literal.__getitem__(item.options)
     else:
         inner = _SCALAR_TYPES.get(item.need.type, str)
     return list[inner] if item.need.list else inner
@@ -162,9 +187,8 @@ def _describe(item: AskedNeed) -> str:
     if need.help_text:
         parts.append(need.help_text.strip())
     if item.choices is not None:
-        parts.append(
-            "One or more choice ids from the list given." if need.list else "A choice id from the list."
-        )
+        what = "choice labels" if item.by_label else "choice ids"
+        parts.append(f"One or more {what} from the list." if need.list else f"One of the {what} listed.")
     else:
         note = _TYPE_NOTES.get(need.type)
         if note:
