@@ -1,4 +1,4 @@
-"""The ``nlactions`` command: serve | migrate | keys | apps | run."""
+"""The ``nlactions`` command: serve | migrate | keys | auths | apps | run."""
 
 from __future__ import annotations
 
@@ -14,9 +14,15 @@ from rich.table import Table
 from nlactions.accounts import repository as accounts_repo
 from nlactions.accounts import service as accounts
 from nlactions.api.runtime import Runtime, build_runtime
-from nlactions.catalog import load_registry
+from nlactions.authentications import repository as auth_repo
+from nlactions.authentications.service import (
+    AuthenticationService,
+    app_needing_auth,
+    reject_unknown_fields,
+)
+from nlactions.catalog import App, load_registry
 from nlactions.db.migrate import upgrade
-from nlactions.errors import NLActionsError
+from nlactions.errors import NLActionsError, NotFound
 from nlactions.execute.schemas import ParamConstraint
 from nlactions.execute.service import ExecuteFlags, ExecutionInput
 from nlactions.settings import Settings
@@ -221,6 +227,177 @@ def run(
         return await runtime.execute.execute(caller, request)
 
     print(json.dumps(_with_runtime(work), indent=2, default=str))
+
+
+auths_cli = typer.Typer(
+    help="List, add, update and remove stored authentications (an app's credentials).", no_args_is_help=True
+)
+cli.add_typer(auths_cli, name="auths")
+
+FieldOption = Annotated[
+    list[str],
+    typer.Option("--field", "-f", help="KEY=VALUE credential field; required fields not given are prompted for."),
+]
+
+
+def _auth_service(runtime: Runtime) -> AuthenticationService:
+    return AuthenticationService(
+        runtime.registry,
+        runtime.box,
+        runtime.http_client,
+        timeout_seconds=runtime.settings.action_timeout_seconds,
+    )
+
+
+def _parse_fields(items: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r}: write KEY=VALUE", param_hint="--field")
+        fields[key] = value
+    return fields
+
+
+def _prompt_fields(app: App, fields: dict[str, str], *, every: bool = False) -> dict[str, str]:
+    """Ask for the app's fields not given (required ones, or all with ``every``); secrets are hidden."""
+    reject_unknown_fields(app, fields)
+    for spec in app.auth.fields:
+        if fields.get(spec.key) or not (spec.required or every):
+            continue
+        value = typer.prompt(spec.label, hide_input=spec.secret, default="" if not spec.required else None)
+        if value:
+            fields[spec.key] = value
+    return fields
+
+
+async def _account_by_name(runtime: Runtime, name: str) -> int:
+    async with runtime.sessions() as session:
+        row = await accounts_repo.account_by_name(session, name)
+    if row is None:
+        raise NotFound(f"no account named {name!r}", hint="`nlactions keys list` shows the accounts.")
+    return row.id
+
+
+async def _stored(runtime: Runtime, auth_id: int, account: str | None) -> tuple[int, str]:
+    """The account id and app of an authentication (in ``account`` when named), else a not-found error."""
+    account_id = await _account_by_name(runtime, account) if account else None
+    async with runtime.sessions() as session:
+        row = await auth_repo.by_id(session, auth_id)
+    if row is None or (account_id is not None and row.account_id != account_id):
+        where = f" in account {account!r}" if account else ""
+        raise NotFound(f"no authentication {auth_id}{where}", hint="`nlactions auths list` shows them.")
+    return row.account_id, row.app
+
+
+@auths_cli.command("list")
+def auths_list(
+    app: Annotated[str | None, typer.Argument(help="Only this app's, e.g. SlackAPI.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account's.")] = None,
+) -> None:
+    """List stored authentications (never their credentials)."""
+
+    async def work(runtime: Runtime) -> list[Any]:
+        account_id = await _account_by_name(runtime, account) if account else None
+        async with runtime.sessions() as session:
+            return await auth_repo.with_owners(session, app, account_id)
+
+    table = Table("id", "app", "title", "label", "account", "created by", "stale", "changed")
+    for row, acc, usr in _with_runtime(work):
+        table.add_row(
+            str(row.id),
+            row.app,
+            row.title,
+            row.label,
+            f"{acc.name} ({acc.id})",
+            usr.email if usr else "",
+            "yes" if row.is_stale else "",
+            row.updated_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+@auths_cli.command("add")
+def auths_add(
+    app: Annotated[str, typer.Argument(help="App key, e.g. SlackAPI.")],
+    title: Annotated[str, typer.Option(help="A name to tell this connection apart.")],
+    field: FieldOption = [],  # noqa: B006
+    account: Annotated[str, typer.Option(help="Account name.")] = accounts.DEFAULT_ACCOUNT,
+    user: Annotated[str, typer.Option(help="Email of the user it is created for.")] = accounts.DEFAULT_USER_EMAIL,
+) -> None:
+    """Verify credentials with the app's service and store them encrypted."""
+    given = _parse_fields(field)
+    try:
+        target = app_needing_auth(load_registry(), app)
+        reject_unknown_fields(target, given)
+    except NLActionsError as exc:
+        err.print(f"[red]error:[/red] {exc.message}" + (f"\n{exc.hint}" if exc.hint else ""))
+        raise typer.Exit(1) from None
+    fields = _prompt_fields(target, given)
+
+    async def work(runtime: Runtime) -> Any:
+        async with runtime.sessions() as session:
+            usr = await accounts_repo.user_by_email(session, user)
+            acc = await accounts_repo.account_by_name(session, account)
+            member = await accounts_repo.membership(session, usr.id, acc.id) if usr and acc else None
+        if usr is None or acc is None or member is None:
+            raise NotFound(f"no user {user!r} in account {account!r}", hint="Create them with `nlactions keys create`.")
+        async with runtime.sessions() as session, session.begin():
+            return await _auth_service(runtime).create(
+                session, account_id=acc.id, user_id=usr.id, app_key=app, title=title, fields=fields
+            )
+
+    row = _with_runtime(work)
+    label = f" (label: {row.label})" if row.label else ""
+    out.print(f"Created authentication {row.id} for {row.app} in account '{account}'{label}.", soft_wrap=True)
+
+
+@auths_cli.command("update")
+def auths_update(
+    auth_id: Annotated[int, typer.Argument(metavar="ID", help="Authentication id.")],
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    field: FieldOption = [],  # noqa: B006
+    reconnect: Annotated[
+        bool, typer.Option(help="Enter every credential field again (prompted unless given with --field).")
+    ] = False,
+    account: Annotated[str | None, typer.Option(help="Only if it belongs to this account.")] = None,
+) -> None:
+    """Retitle an authentication and/or replace its credentials whole (verified again)."""
+    given = _parse_fields(field)
+
+    async def work(runtime: Runtime) -> Any:
+        account_id, app_key = await _stored(runtime, auth_id, account)
+        fields = None
+        if given or reconnect:
+            fields = _prompt_fields(app_needing_auth(runtime.registry, app_key), given, every=reconnect)
+        async with runtime.sessions() as session, session.begin():
+            return await _auth_service(runtime).update(
+                session,
+                account_id=account_id,
+                app_key=app_key,
+                auth_id=auth_id,
+                title=title,
+                fields=fields,
+            )
+
+    row = _with_runtime(work)
+    out.print(f"Updated authentication {row.id} ({row.app}, '{row.title}').", soft_wrap=True)
+
+
+@auths_cli.command("remove")
+def auths_remove(
+    auth_id: Annotated[int, typer.Argument(metavar="ID", help="Authentication id.")],
+    account: Annotated[str | None, typer.Option(help="Only if it belongs to this account.")] = None,
+) -> None:
+    """Delete a stored authentication."""
+
+    async def work(runtime: Runtime) -> None:
+        account_id, app_key = await _stored(runtime, auth_id, account)
+        async with runtime.sessions() as session, session.begin():
+            await _auth_service(runtime).delete(session, account_id=account_id, app_key=app_key, auth_id=auth_id)
+
+    _with_runtime(work)
+    out.print(f"Removed authentication {auth_id}.", soft_wrap=True)
 
 
 def main() -> None:

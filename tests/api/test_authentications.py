@@ -210,9 +210,7 @@ async def test_bad_fields_are_400_naming_them(
         ({"title": "t", "fields": {}, "extra": 1}, "extra: it is not an accepted field"),
     ],
 )
-async def test_malformed_bodies_are_422(
-    client: httpx.AsyncClient, payload: dict[str, Any], fragment: str
-) -> None:
+async def test_malformed_bodies_are_422(client: httpx.AsyncClient, payload: dict[str, Any], fragment: str) -> None:
     response = await client.post(AUTHS, json=payload)
     assert response.status_code == 422
     assert fragment in response.json()["error"]
@@ -268,9 +266,7 @@ async def test_update_replaces_fields_whole_and_reverifies(
     assert empty.status_code == 400 and "title, fields or both" in empty.json()["error"]
 
 
-async def test_refused_use_marks_stale_and_new_fields_clear_it(
-    client: httpx.AsyncClient, server: BasicServer
-) -> None:
+async def test_refused_use_marks_stale_and_new_fields_clear_it(client: httpx.AsyncClient, server: BasicServer) -> None:
     auth_id = (await create(client, server))["id"]
     ok = (await client.post("/api/v2/execute/", json=run_profile())).json()
     assert ok["status"] == "success" and ok["results"] == [{"name": "Alice Example", "username": "alice"}]
@@ -305,9 +301,7 @@ async def test_other_account_cannot_see_change_or_use_it(
         theirs = await client.request(method, f"{AUTHS}{auth_id}{suffix}", json=payload, headers=other)
         nobody = await client.request(method, f"{AUTHS}{missing_id}{suffix}", json=payload, headers=other)
         assert theirs.status_code == nobody.status_code == 404
-        assert theirs.json()["error"].replace(str(auth_id), "N") == nobody.json()["error"].replace(
-            str(missing_id), "N"
-        )
+        assert theirs.json()["error"].replace(str(auth_id), "N") == nobody.json()["error"].replace(str(missing_id), "N")
     used = await client.post("/api/v2/execute/", json=run_profile(auth_id), headers=other)
     assert used.status_code == 412
     [still] = (await client.get(AUTHS)).json()["results"]
@@ -335,9 +329,7 @@ async def test_only_owned_lists_the_callers_own(
     assert ids(await client.get(AUTHS)) == [mine, theirs]
     assert ids(await client.get(AUTHS, params={"only_owned": "false"})) == [mine, theirs]
     assert ids(await client.get(AUTHS, params={"only_owned": "true"})) == [mine]
-    assert ids(
-        await client.get(AUTHS, params={"only_owned": "true"}, headers={"x-api-key": colleague.key})
-    ) == [theirs]
+    assert ids(await client.get(AUTHS, params={"only_owned": "true"}, headers={"x-api-key": colleague.key})) == [theirs]
 
 
 async def test_account_id_selects_the_account_and_refuses_others(
@@ -366,9 +358,7 @@ async def test_execute_without_an_authentication_is_412_saying_how_to_add_one(
     assert "nlactions auths add LoopbackAPI" in error["hint"]
 
 
-async def test_execute_with_several_authentications_needs_an_id(
-    client: httpx.AsyncClient, server: BasicServer
-) -> None:
+async def test_execute_with_several_authentications_needs_an_id(client: httpx.AsyncClient, server: BasicServer) -> None:
     first = (await create(client, server, title="one"))["id"]
     second = (await create(client, server, title="two"))["id"]
     response = await client.post("/api/v2/execute/", json=run_profile())
@@ -389,9 +379,7 @@ async def test_execute_with_an_id_of_another_app_or_unknown_is_412(
     assert keyed.status_code == 201 and keyed.json()["label"] is None
     wrong_app = await client.post("/api/v2/execute/", json=run_profile(loopback_id, app="KeyedAPI"))
     assert wrong_app.status_code == 412
-    assert (
-        f"authentication_id {loopback_id} is not an authentication for KeyedAPI" in wrong_app.json()["error"]
-    )
+    assert f"authentication_id {loopback_id} is not an authentication for KeyedAPI" in wrong_app.json()["error"]
     for unknown in (loopback_id + 1000, 2**70):
         response = await client.post("/api/v2/execute/", json=run_profile(unknown))
         assert response.status_code == 412, response.text

@@ -32,13 +32,9 @@ class BasicServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         app = Starlette(routes=[Route("/me", self._me)])
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", http="h11", ws="none"
-        )
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", http="h11", ws="none")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -28,7 +28,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "No or bad API key",
         403: "account_id is not one of your accounts",
         404: "No authentication with that id for this app in your account",
-        422: "The body fails schema validation",
+        422: "The body, a path or a query parameter fails schema validation",
     }
     return {code: {"model": ErrorResponse, "description": text[code]} for code in codes}
 
@@ -43,9 +43,7 @@ def service(rt: RuntimeDep) -> AuthenticationService:
 ServiceDep = Annotated[AuthenticationService, Depends(service)]
 AppKey = Annotated[str, Path(max_length=100, description="The app key, e.g. SlackAPI.")]
 AuthId = Annotated[int, Path(ge=1, le=MAX_ID, description="The authentication's id.")]
-AccountId = Annotated[
-    int | None, Query(description="The account to act in; defaults to the API key's account.")
-]
+AccountId = Annotated[int | None, Query(description="The account to act in; defaults to the API key's account.")]
 
 
 def _one(row: Any) -> dict[str, Any]:
@@ -55,7 +53,7 @@ def _one(row: Any) -> dict[str, Any]:
 @router.get(
     "/",
     response_model=AuthenticationList,
-    responses=_errors(400, 401, 403),
+    responses=_errors(400, 401, 403, 422),
     summary="List Authentications For App",
 )
 async def list_authentications(
@@ -71,12 +69,8 @@ async def list_authentications(
     """The account's authentications for the app; credential values are never included."""
     account = caller.account(account_id)
     async with rt.sessions() as session:
-        rows, message = await svc.for_app(
-            session, account, app, owner_id=caller.user_id if only_owned else None
-        )
-    return FastJSONResponse(
-        {"last_refresh_seconds_ago": None, "results": [_one(r) for r in rows], "message": message}
-    )
+        rows, message = await svc.for_app(session, account, app, owner_id=caller.user_id if only_owned else None)
+    return FastJSONResponse({"last_refresh_seconds_ago": None, "results": [_one(r) for r in rows], "message": message})
 
 
 @router.post(
@@ -135,7 +129,7 @@ async def update_authentication(
 @router.delete(
     "/{auth_id}/",
     response_model=bool,
-    responses=_errors(400, 401, 403, 404),
+    responses=_errors(400, 401, 403, 404, 422),
     summary="Delete Authentication",
     response_description="`true`: the authentication was deleted. An id not in your account is a 404.",
 )

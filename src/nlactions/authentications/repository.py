@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nlactions.db.models import Account, Authentication
+from nlactions.db.models import Account, Authentication, User
 
 MAX_ID = 2**63 - 1
 
@@ -24,9 +24,7 @@ async def get(session: AsyncSession, account_id: int, auth_id: int) -> Authentic
     )
 
 
-async def for_app(
-    session: AsyncSession, account_id: int, app: str, user_id: int | None = None
-) -> list[Authentication]:
+async def for_app(session: AsyncSession, account_id: int, app: str, user_id: int | None = None) -> list[Authentication]:
     """The account's authentications for an app (only ``user_id``'s when given), oldest first."""
     query = select(Authentication).where(Authentication.account_id == account_id, Authentication.app == app)
     if user_id is not None:
@@ -69,14 +67,18 @@ async def by_id(session: AsyncSession, auth_id: int) -> Authentication | None:
     return await session.get(Authentication, auth_id) if _valid_id(auth_id) else None
 
 
-async def with_accounts(
+async def with_owners(
     session: AsyncSession, app: str | None = None, account_id: int | None = None
-) -> list[tuple[Authentication, Account]]:
-    """Authentications with their account, optionally of one app and/or one account (operator's CLI)."""
-    query = select(Authentication, Account).join(Account, Account.id == Authentication.account_id)
+) -> list[tuple[Authentication, Account, User | None]]:
+    """Authentications with their account and creator, optionally of one app and/or account (CLI only)."""
+    query = (
+        select(Authentication, Account, User)
+        .join(Account, Account.id == Authentication.account_id)
+        .outerjoin(User, User.id == Authentication.user_id)
+    )
     if app is not None:
         query = query.where(Authentication.app == app)
     if account_id is not None:
         query = query.where(Authentication.account_id == account_id)
     rows = await session.execute(query.order_by(Authentication.id))
-    return [(r[0], r[1]) for r in rows.all()]
+    return [(r[0], r[1], r[2]) for r in rows.all()]

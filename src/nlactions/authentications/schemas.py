@@ -103,6 +103,4 @@ class AuthenticationList(BaseModel):
         default=None, description="Always null: authentications are read live, never cached."
     )
     results: list[AuthenticationOut]
-    message: str | None = Field(
-        default=None, description="A note, e.g. when the app needs no authentication."
-    )
+    message: str | None = Field(default=None, description="A note, e.g. when the app needs no authentication.")

@@ -25,12 +25,11 @@ from nlactions.kit.redact import REDACTED
 
 HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
 LABEL_MAX = 200
+TITLE_MAX = 200
 
 log = logging.getLogger(__name__)
 
-PERMISSIONS = Permissions(
-    delete=True, edit=True, reconnect=True, share=False, test=True, transfer=False, use=True
-)
+PERMISSIONS = Permissions(delete=True, edit=True, reconnect=True, share=False, test=True, transfer=False, use=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +74,78 @@ def present(row: Authentication) -> AuthenticationOut:
     )
 
 
+def clean_title(title: str) -> str:
+    """The title stripped; a 400 when it is empty or too long."""
+    cleaned = title.strip()
+    if not cleaned or len(cleaned) > TITLE_MAX:
+        raise BadRequest(
+            f"title: must be 1 to {TITLE_MAX} characters (got {len(cleaned)}).",
+            hint="Name the connection so you can tell it apart, e.g. 'Work account'.",
+        )
+    return cleaned
+
+
+def find_app(registry: Registry, app_key: str) -> App:
+    """The installed app with this key, or a 400 listing the valid ones."""
+    app = registry.get(app_key)
+    if app is None:
+        raise BadRequest(
+            f"app: '{app_key}' is not an installed app.",
+            hint=f"Valid apps: {_listing(registry.keys())}.",
+            code="unknown_app",
+        )
+    return app
+
+
+def app_needing_auth(registry: Registry, app_key: str) -> App:
+    """The app, or a 400 when it is unknown or needs no authentication."""
+    app = find_app(registry, app_key)
+    if not app.needs_auth:
+        raise BadRequest(
+            f"{app.name} ({app.key}) needs no authentication; its actions run without one.",
+            hint="Run its actions without an authentication_id.",
+            code="no_authentication_needed",
+        )
+    return app
+
+
+def _valid_fields(app: App) -> str:
+    return _listing([f"{f.key} ({f.label}{', optional' if not f.required else ''})" for f in app.auth.fields])
+
+
+def reject_unknown_fields(app: App, fields: Mapping[str, str]) -> None:
+    """A 400 naming any field the app's auth kind does not declare, listing the valid ones."""
+    declared = {f.key for f in app.auth.fields}
+    unknown = [key for key in fields if key not in declared]
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        raise BadRequest(
+            f"fields: {names} {'is not a field' if len(unknown) == 1 else 'are not fields'} of "
+            f"{app.key}'s {app.auth.kind} authentication.",
+            hint=f"Valid fields: {_valid_fields(app)}.",
+            code="unknown_field",
+        )
+
+
+def check_fields(app: App, fields: Mapping[str, str]) -> dict[str, str]:
+    """The non-empty fields if they fit the app's auth kind; else a 400 naming the unknown or missing one."""
+    reject_unknown_fields(app, fields)
+    missing = [f for f in app.auth.fields if f.required and not fields.get(f.key)]
+    if missing:
+        names = ", ".join(f"'{f.key}' ({f.label})" for f in missing)
+        raise BadRequest(
+            f"fields: {names} {'is' if len(missing) == 1 else 'are'} required for {app.key} and "
+            f"{'was' if len(missing) == 1 else 'were'} missing or empty.",
+            hint=f"Send every required field: {_valid_fields(app)}.",
+            code="missing_field",
+        )
+    return {key: value for key, value in fields.items() if value != ""}
+
+
 class AuthenticationService:
     """Lists, creates, updates and deletes an account's authentications for an app."""
 
-    def __init__(
-        self, registry: Registry, box: SecretBox, http: HttpFactory, *, timeout_seconds: float = 30.0
-    ):
+    def __init__(self, registry: Registry, box: SecretBox, http: HttpFactory, *, timeout_seconds: float = 30.0):
         self.registry = registry
         self.box = box
         self.http = http
@@ -88,55 +153,15 @@ class AuthenticationService:
 
     def app(self, app_key: str) -> App:
         """The installed app with this key, or a 400 listing the valid ones."""
-        app = self.registry.get(app_key)
-        if app is None:
-            raise BadRequest(
-                f"app: '{app_key}' is not an installed app.",
-                hint=f"Valid apps: {_listing(self.registry.keys())}.",
-                code="unknown_app",
-            )
-        return app
+        return find_app(self.registry, app_key)
 
     def app_needing_auth(self, app_key: str) -> App:
         """The app, or a 400 when it is unknown or needs no authentication."""
-        app = self.app(app_key)
-        if not app.needs_auth:
-            raise BadRequest(
-                f"{app.name} ({app.key}) needs no authentication; its actions run without one.",
-                hint="Run its actions without an authentication_id.",
-                code="no_authentication_needed",
-            )
-        return app
-
-    def check_fields(self, app: App, fields: Mapping[str, str]) -> dict[str, str]:
-        """The fields if they fit the app's auth kind; else a 400 naming the unknown or missing one."""
-        declared = {f.key: f for f in app.auth.fields}
-        valid = _listing(
-            [f"{f.key} ({f.label}{', optional' if not f.required else ''})" for f in declared.values()]
-        )
-        unknown = [key for key in fields if key not in declared]
-        if unknown:
-            names = ", ".join(repr(k) for k in unknown)
-            raise BadRequest(
-                f"fields: {names} {'is not a field' if len(unknown) == 1 else 'are not fields'} of "
-                f"{app.key}'s {app.auth.kind} authentication.",
-                hint=f"Valid fields: {valid}.",
-                code="unknown_field",
-            )
-        missing = [f for f in declared.values() if f.required and not fields.get(f.key)]
-        if missing:
-            names = ", ".join(f"'{f.key}' ({f.label})" for f in missing)
-            raise BadRequest(
-                f"fields: {names} {'is' if len(missing) == 1 else 'are'} required for {app.key} and "
-                f"{'was' if len(missing) == 1 else 'were'} missing or empty.",
-                hint=f"Send every required field: {valid}.",
-                code="missing_field",
-            )
-        return {key: value for key, value in fields.items() if value != ""}
+        return app_needing_auth(self.registry, app_key)
 
     async def verify(self, app: App, fields: Mapping[str, str], account_id: int | None = None) -> Verified:
         """Check the fields and run the auth kind's ``test()``; a 400 saying what the service answered."""
-        checked = self.check_fields(app, fields)
+        checked = check_fields(app, fields)
         test = app.auth.test
         if test is None:
             return Verified(checked, "")
@@ -146,9 +171,7 @@ class AuthenticationService:
                 self.http(app.auth.httpx_auth(checked)) as client,
                 asyncio.timeout(self.timeout_seconds),
             ):
-                label = await test(
-                    ActionContext(http=client, credentials=dict(checked), account_id=account_id)
-                )
+                label = await test(ActionContext(http=client, credentials=dict(checked), account_id=account_id))
         except AppError as exc:
             raise BadRequest(
                 _scrub(f"{refused}: {exc.message}", checked),
@@ -207,6 +230,7 @@ class AuthenticationService:
     ) -> Authentication:
         """Verify the credentials with the service, then store them sealed."""
         app = self.app_needing_auth(app_key)
+        title = clean_title(title)
         verified = await self.verify(app, fields, account_id)
         row = Authentication(
             account_id=account_id,
@@ -238,6 +262,7 @@ class AuthenticationService:
                 hint='e.g. {"title": "New name"} or {"fields": {...every field...}}.',
             )
         app = self.app_needing_auth(app_key)
+        title = clean_title(title) if title is not None else None
         await self.get(session, account_id, app, auth_id)
         verified = await self.verify(app, fields, account_id) if fields is not None else None
         row = await self.get(session, account_id, app, auth_id)
