@@ -207,3 +207,127 @@ loopback_app = App(
         ),
     ),
 )
+
+
+# --- DirectoryAPI: choice loaders that page, depend on other needs, fail, or wait (choices tests) ---
+
+
+CITIES = ("Berlin", "Lisbon", "Oslo", "Nairobi", "Lima", "Osaka", "Quebec")
+
+
+@dataclass
+class Directory:
+    """The directory service the DirectoryAPI loaders read; tests set its size and count its calls."""
+
+    customers: int = 250
+    page_size: int = 100
+    edition: str = "v1"
+    calls: list[tuple[str, str | None]] = field(default_factory=list)
+    params_seen: list[dict[str, object]] = field(default_factory=list)
+    credentials_seen: list[str] = field(default_factory=list)
+    gate: asyncio.Event | None = None
+    fail_after_gate: bool = False
+
+    def first_pages(self, loader: str) -> int:
+        """How many times ``loader`` was asked for its first page (one per full load)."""
+        return sum(1 for name, cursor in self.calls if name == loader and cursor is None)
+
+    def reset(self) -> None:
+        """Back to defaults between tests."""
+        fresh = Directory()
+        for name in fresh.__dataclass_fields__:
+            setattr(self, name, getattr(fresh, name))
+
+
+directory = Directory()
+
+
+def customer_label(i: int) -> str:
+    """The label of customer ``i`` in the directory."""
+    return f"Customer {i:05d} {CITIES[i % len(CITIES)]} ({directory.edition})"
+
+
+async def customers(ctx: ChoiceContext) -> ChoicePage:
+    directory.calls.append(("customers", ctx.cursor))
+    start = int(ctx.cursor or 0)
+    if start and directory.gate is not None:
+        await directory.gate.wait()
+        if directory.fail_after_gate:
+            raise UpstreamError(f"The service answered 500 Internal Server Error for the page at {start}.")
+    end = min(start + directory.page_size, directory.customers)
+    page = [Choice(f"cust-{i}", customer_label(i)) for i in range(start, end)]
+    return ChoicePage(page, str(end) if end < directory.customers else None)
+
+
+async def projects(ctx: ChoiceContext) -> ChoicePage:
+    directory.calls.append(("projects", ctx.cursor))
+    directory.params_seen.append(dict(ctx.params))
+    owner = str(ctx.params.get("customer"))
+    return ChoicePage([Choice(f"{owner}/p{n}", f"Project {n} of {owner}") for n in (1, 2)])
+
+
+async def boards(ctx: ChoiceContext) -> ChoicePage:
+    directory.calls.append(("boards", ctx.cursor))
+    return ChoicePage([Choice("B1", "Roadmap"), Choice("B2", "Bugs")])
+
+
+async def queues(ctx: ChoiceContext) -> ChoicePage:
+    directory.calls.append(("queues", ctx.cursor))
+    raise UpstreamError(
+        "The service answered 503 Service Unavailable: maintenance until 14:00 UTC.",
+        hint="Try again after 14:00 UTC.",
+        status_code=503,
+    )
+
+
+class TicketInput(Needs):
+    customer: str = need(label="Customer", choices=customers, help_text="Who the ticket is for")
+    project: str | None = need(None, label="Project", choices=projects, depends_on=["customer"])
+    board: str | None = need(None, label="Board", choices=boards, prefill="board.id.name")
+    priority: str = need("normal", label="Priority", choices=["low", "normal", "high"])
+    title: str = need(label="Title")
+
+
+async def open_ticket(ctx: ActionContext, params: TicketInput) -> dict[str, object]:
+    return params.model_dump()
+
+
+class RouteInput(Needs):
+    queue: str = need(label="Queue", choices=queues)
+
+
+async def route(ctx: ActionContext, params: RouteInput) -> dict[str, str]:
+    return {"queue": params.queue}
+
+
+directory_app = App(
+    key="DirectoryAPI",
+    name="Directory",
+    description="Customer tickets, for choice tests.",
+    actions=(
+        Action("open_ticket", "write", "Ticket", "Open Ticket", "Open a support ticket.", TicketInput, open_ticket),
+        Action("route", "write", "Route", "Route Ticket", "Send a ticket to a queue.", RouteInput, route),
+    ),
+)
+
+
+async def vault_items(ctx: ChoiceContext) -> ChoicePage:
+    directory.credentials_seen.append(ctx.credentials.get("api_key", ""))
+    return ChoicePage([Choice("I1", "Passport scan"), Choice("I2", "Lease")])
+
+
+class VaultInput(Needs):
+    item: str = need(label="Item", choices=vault_items)
+
+
+async def fetch_item(ctx: ActionContext, params: VaultInput) -> dict[str, str]:
+    return {"item": params.item}
+
+
+vault_app = App(
+    key="VaultAPI",
+    name="Vault",
+    description="Stored documents behind an API key, for choice tests.",
+    auth=ApiKeyAuth(),
+    actions=(Action("fetch_item", "read", "Item", "Fetch Item", "Fetch a stored item.", VaultInput, fetch_item),),
+)

@@ -17,6 +17,8 @@ from nlactions.api.middleware import BodyLimit, TrailingSlash
 from nlactions.api.runtime import Runtime, build_runtime
 from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
+from nlactions.catalog_api.endpoints import router as catalog_router
+from nlactions.choices.endpoints import router as choices_router
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.resolver.base import Resolver
@@ -65,6 +67,8 @@ def create_app(
     app.include_router(authentications_router)
     app.include_router(ai_actions_router)
     app.include_router(v1_router)
+    app.include_router(catalog_router)
+    app.include_router(choices_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     return app

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from nlactions.accounts.service import KeyAuthenticator
 from nlactions.authentications.credentials import CredentialStore
 from nlactions.catalog import Registry, load_registry
+from nlactions.choices.service import ChoiceService
+from nlactions.choices.wiring import build_choice_service
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.engine import make_engine, make_sessionmaker
 from nlactions.execute.service import ExecuteService
@@ -36,6 +38,7 @@ class Runtime:
     execute: ExecuteService
     resolver: Resolver
     guard: SSRFGuard
+    choices: ChoiceService
     transport: httpx.AsyncBaseTransport | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -49,7 +52,8 @@ class Runtime:
         )
 
     async def close(self) -> None:
-        """Flush pending writes and dispose of the engine."""
+        """Stop choice loads, flush pending writes and dispose of the engine."""
+        await self.choices.close()
         await self.batcher.close()
         await self.engine.dispose()
 
@@ -81,10 +85,19 @@ def build_runtime(
         execute=None,  # type: ignore[arg-type]
         resolver=resolver,
         guard=guard,
+        choices=None,  # type: ignore[arg-type]
         transport=transport,
     )
     executor = Executor(resolver, runtime.http_client, timeout_seconds=settings.action_timeout_seconds)
+    runtime.choices = build_choice_service(
+        settings, sessions=sessions, registry=registry, credentials=credentials, http=runtime.http_client
+    )
     runtime.execute = ExecuteService(
-        registry=registry, executor=executor, sessions=sessions, batcher=batcher, credentials=credentials
+        registry=registry,
+        executor=executor,
+        sessions=sessions,
+        batcher=batcher,
+        credentials=credentials,
+        choice_cache=runtime.choices,
     )
     return runtime

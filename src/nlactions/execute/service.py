@@ -21,7 +21,7 @@ from nlactions.db.models import ExecutionLog
 from nlactions.errors import BadRequest, Conflict, NotFound
 from nlactions.execute import repository as repo
 from nlactions.execute.schemas import ParamConstraint
-from nlactions.execution.choices import ChoiceCache
+from nlactions.execution.choices import ChoiceCaches
 from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executor, InputRejected
 from nlactions.kit.ids import new_ulid, parse_id
 from nlactions.kit.redact import redact
@@ -74,7 +74,7 @@ class ExecuteService:
         sessions: async_sessionmaker[AsyncSession],
         batcher: WriteBatcher,
         credentials: CredentialStore,
-        choice_cache: ChoiceCache | None = None,
+        choice_cache: ChoiceCaches | None = None,
     ):
         self.registry = registry
         self.executor = executor
@@ -166,7 +166,14 @@ class ExecuteService:
             skip_guessing=request.flags.skip_param_guessing,
             token_budget=request.flags.token_budget,
             credentials=credentials.fields,
-            choice_cache=self.choice_cache,
+            choice_cache=self.choice_cache.bind(
+                account_id=request.account_id,
+                authentication_id=credentials.authentication_id,
+                app=app,
+                action=action,
+            )
+            if self.choice_cache is not None
+            else None,
             account_id=request.account_id,
         )
         try:

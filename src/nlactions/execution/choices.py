@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from nlactions.catalog import Choice, ChoiceContext, NeedSpec
+from nlactions.catalog import Action, App, Choice, ChoiceContext, NeedSpec
 
 MAX_PAGES = 10_000
 
@@ -19,6 +19,14 @@ class ChoiceCache(Protocol):
         self, need: NeedSpec, params: Mapping[str, Any], load: Callable[[], Awaitable[list[Choice]]]
     ) -> Sequence[Choice]:
         """Cached choices for this need and params, loading them with ``load`` on a miss."""
+        ...
+
+
+class ChoiceCaches(Protocol):
+    """Hands each execution a ``ChoiceCache`` bound to its account, authentication and action."""
+
+    def bind(self, *, account_id: int, authentication_id: int | None, app: App, action: Action) -> ChoiceCache:
+        """The cache view one execution uses (its entries are shared with the choices endpoint)."""
         ...
 
 

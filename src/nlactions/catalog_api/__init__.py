@@ -1,0 +1,1 @@
+"""Discovery: apps, actions, needs and gives in Zapier's v2 shapes, and relevance search over them."""

@@ -1,0 +1,1 @@
+"""Prefill choices: the ``/choices/{prefill}/`` endpoint and the cache execution shares with it."""

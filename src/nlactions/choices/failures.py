@@ -1,0 +1,48 @@
+"""What a failed choice load becomes for the caller: the service's own words, never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from nlactions.catalog import AppError, AuthExpired
+from nlactions.choices.prefill import PrefillTarget
+from nlactions.errors import NLActionsError, PreconditionFailed
+
+log = logging.getLogger(__name__)
+
+
+class UpstreamFailed(NLActionsError):
+    """The app's service failed while loading choices (502)."""
+
+    status = 502
+    code = "upstream_error"
+
+
+class LoaderTimedOut(Exception):
+    """One page of a choice loader took longer than the allowed time."""
+
+
+def load_failure(target: PrefillTarget, exc: BaseException) -> NLActionsError:
+    """The API error for a load of ``target`` that raised ``exc``."""
+    where = f"{target.app.name} ({target.app.key})"
+    what = f"the choices of '{target.need.key}' ({target.need.label})"
+    if isinstance(exc, NLActionsError):
+        return exc
+    if isinstance(exc, AuthExpired):
+        return PreconditionFailed(
+            f"{where} refused the stored authentication while loading {what}: {exc.message}",
+            hint=f"Reconnect the authentication (GET /api/v2/apps/{target.app.key}/auths/), then retry.",
+            code="authentication_expired",
+        )
+    if isinstance(exc, AppError):
+        return UpstreamFailed(
+            f"{where} failed while loading {what}: {exc.message}",
+            hint=exc.hint or "Retry later; add force_refresh=true to reload at once.",
+        )
+    if isinstance(exc, LoaderTimedOut):
+        return UpstreamFailed(f"{where} did not answer in time while loading {what}: {exc}", hint="Retry later.")
+    log.error("choice loader %s of %s failed", target.name, target.app.key, exc_info=exc)
+    return UpstreamFailed(
+        f"Loading {what} from {where} failed unexpectedly ({type(exc).__name__}).",
+        hint="Retry later; if it persists, check the server logs.",
+    )
