@@ -164,15 +164,30 @@ async def test_unreachable_service_is_400(client: httpx.AsyncClient) -> None:
         AUTHS, json={"title": "t", "fields": {"server": url, "username": "a", "password": "b"}}
     )
     assert response.status_code == 400
-    assert "could not reach it" in response.json()["error"]
+    assert "could not reach 127.0.0.1 (ConnectError)" in response.json()["error"]
 
 
 async def test_verification_goes_through_the_ssrf_guard(client: httpx.AsyncClient) -> None:
     fields = {"server": "http://10.0.0.1:9", "username": "a", "password": "b"}
     response = await client.post(AUTHS, json={"title": "t", "fields": fields})
     assert response.status_code == 400
-    assert "10.0.0.1" in response.json()["error"]
-    assert "could not reach it" in response.json()["error"]
+    assert "Refused to connect to 10.0.0.1" in response.json()["error"]
+    assert "to allow it" in response.json()["error"]
+
+
+async def test_authentication_of_an_uninstalled_app_can_still_be_deleted(
+    client: httpx.AsyncClient, server: BasicServer, runtime: Runtime
+) -> None:
+    auth_id = (await create(client, server))["id"]
+    async with runtime.sessions() as session, session.begin():
+        row = await session.get(Authentication, auth_id)
+        assert row is not None
+        row.app = "RetiredAPI"
+    listed = await client.get("/api/v2/apps/RetiredAPI/auths/")
+    assert listed.status_code == 400 and "Valid apps:" in listed.json()["hint"]
+    assert (await client.delete(f"{AUTHS}{auth_id}/")).status_code == 404
+    deleted = await client.delete(f"/api/v2/apps/RetiredAPI/auths/{auth_id}/")
+    assert deleted.status_code == 200 and deleted.json() is True
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from nlactions.db.models import Authentication
 from nlactions.errors import BadRequest, NotFound
 from nlactions.kit.crypto import SecretBox
 from nlactions.kit.redact import REDACTED
+from nlactions.kit.ssrf import BlockedDestination
 
 HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
 LABEL_MAX = 200
@@ -56,6 +57,21 @@ def _scrub(text: str, secrets: Mapping[str, str]) -> str:
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _http_failure(exc: httpx.HTTPError) -> str:
+    """What went wrong talking to the service, in words (the SSRF guard's own message when it refused)."""
+    if isinstance(exc, BlockedDestination):
+        return exc.message
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"it answered {exc.response.status_code} {exc.response.reason_phrase}."
+    try:
+        host = exc.request.url.host or "it"
+    except RuntimeError:
+        host = "it"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{host} did not answer in time ({type(exc).__name__})."
+    return f"could not reach {host} ({type(exc).__name__})."
 
 
 def present(row: Authentication) -> AuthenticationOut:
@@ -186,7 +202,7 @@ class AuthenticationService:
             ) from None
         except httpx.HTTPError as exc:
             raise BadRequest(
-                _scrub(f"{refused}: could not reach it ({type(exc).__name__}: {exc}).", checked),
+                _scrub(f"{refused}: {_http_failure(exc)}", checked),
                 hint="Check the service's address and that it is up, then try again.",
                 code="authentication_test_failed",
             ) from None
@@ -208,13 +224,13 @@ class AuthenticationService:
             return [], f"{app.name} ({app.key}) needs no authentication."
         return await repo.for_app(session, account_id, app.key, owner_id), None
 
-    async def get(self, session: AsyncSession, account_id: int, app: App, auth_id: int) -> Authentication:
+    async def get(self, session: AsyncSession, account_id: int, app_key: str, auth_id: int) -> Authentication:
         """An authentication of the account for the app, else a 404 that reveals nothing of other accounts."""
         row = await repo.get(session, account_id, auth_id)
-        if row is None or row.app != app.key:
+        if row is None or row.app != app_key:
             raise NotFound(
-                f"authentication {auth_id} was not found among {app.key}'s authentications in this account.",
-                hint=f"GET /api/v2/apps/{app.key}/auths/ lists them.",
+                f"authentication {auth_id} was not found among {app_key}'s authentications in this account.",
+                hint=f"GET /api/v2/apps/{app_key}/auths/ lists them.",
             )
         return row
 
@@ -263,9 +279,9 @@ class AuthenticationService:
             )
         app = self.app_needing_auth(app_key)
         title = clean_title(title) if title is not None else None
-        await self.get(session, account_id, app, auth_id)
+        await self.get(session, account_id, app.key, auth_id)
         verified = await self.verify(app, fields, account_id) if fields is not None else None
-        row = await self.get(session, account_id, app, auth_id)
+        row = await self.get(session, account_id, app.key, auth_id)
         if title is not None:
             row.title = title
         if verified is not None:
@@ -277,8 +293,7 @@ class AuthenticationService:
         return row
 
     async def delete(self, session: AsyncSession, *, account_id: int, app_key: str, auth_id: int) -> None:
-        """Delete an authentication of the account for the app, else a 404."""
-        app = self.app(app_key)
-        await self.get(session, account_id, app, auth_id)
+        """Delete an authentication of the account for the app (installed or not any more), else a 404."""
+        await self.get(session, account_id, app_key, auth_id)
         await repo.remove(session, account_id, auth_id)
-        log.info("authentication %s for %s deleted in account %s", auth_id, app.key, account_id)
+        log.info("authentication %s for %s deleted in account %s", auth_id, app_key, account_id)
