@@ -88,7 +88,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("day_after", re.compile(r"\b(?:the\s+)?day\s+after\s+tomorrow\b", re.I)),
     ("word", re.compile(r"\b(?P<word>today|tonight|tomorrow|tomorow|tmrw|yesterday)\b", re.I)),
-    ("on_weekday", re.compile(rf"\b(?:on|by|for|until|till|this)\s+{_WEEKDAY}\b", re.I)),
+    ("on_weekday", re.compile(rf"\b(?:on|by|for|until|till|this|from|starting|through)\s+{_WEEKDAY}\b", re.I)),
     ("bare_weekday", re.compile(rf"\b{_WEEKDAY}\b", re.I)),
     (
         "the_day",
@@ -169,6 +169,10 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date, year_hint: int | None 
         return monday + dt.timedelta(days=weekday), 0.93
     if kind == "rel_weekday":
         weekday = WEEKDAYS[g["weekday"].lower()]
+        if g["which"].lower() == "next":
+            # "next Thursday": the Thursday of next week (said on a Wednesday, not tomorrow).
+            monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
+            return monday + dt.timedelta(days=weekday), 0.9
         include = g["which"].lower() == "this"
         return _next_weekday(today, weekday, include_today=include), 0.9
     if kind == "in_days":

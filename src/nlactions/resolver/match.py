@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from nlactions.catalog import Choice
@@ -42,6 +44,10 @@ TIE_PENALTY = 0.25
 COMMON_TOKEN = 400
 FUZZY_CANDIDATES = 12
 SEMANTIC_CANDIDATES = 8
+SEMANTIC_CAP = 0.93
+SEMANTIC_FULL = 20_000  # lists up to this size are ranked by meaning in full
+SEMANTIC_AMONG = 2_000
+CLEAR_FUZZY = 0.88  # a fuzzy leader this good, clear of the rest, needs no semantic check
 STOPWORDS = frozenset(
     [
         "a",
@@ -105,6 +111,11 @@ def _value_keys(text: str, now: dt.datetime | None) -> list[ValueKey]:
     return keys
 
 
+def _casefold(text: str) -> str:
+    """Case and Unicode form folded, accents kept (dropping them is the normalised stage's job)."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
 def _looks_absolute(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and len(text) <= 40
 
@@ -161,7 +172,7 @@ class ChoiceIndex:
         for i, choice in enumerate(self.choices):
             self._by_id.setdefault(choice.key, i)
             self._by_label.setdefault(choice.label, []).append(i)
-            self._by_fold.setdefault(fold(choice.label).strip(), []).append(i)
+            self._by_fold.setdefault(_casefold(choice.label), []).append(i)
             norm = normalise(choice.label)
             self.norm.append(norm)
             self._by_norm.setdefault(norm, []).append(i)
@@ -186,6 +197,7 @@ class ChoiceIndex:
         self.max_tokens = max((len(t) for t in self.label_tokens), default=0)
         self._vectors: semantic.Vectors | None = None
         self._by_stem: dict[str, list[int]] | None = None
+        self._row_vectors: dict[int, npt.NDArray[np.float32]] = {}
 
     def value_kinds(self) -> dict[str, int]:
         """How many labels read as a number, a date or a time."""
@@ -224,7 +236,7 @@ class ChoiceIndex:
             (self._by_label, LABEL_SCORE, "label"),
             (self._by_fold, FOLDED_SCORE, "label"),
         ):
-            hits = table.get(raw if table is self._by_label else fold(raw))
+            hits = table.get(raw if table is self._by_label else _casefold(raw))
             if hits:
                 return self._tied(hits, score, method)  # type: ignore[arg-type]
         norm = normalise(raw)
@@ -251,32 +263,32 @@ class ChoiceIndex:
     def _candidates(self, norm: str, toks: Sequence[str]) -> set[int]:
         out: set[int] = set()
         content = [t for t in toks if t not in STOPWORDS] or list(toks)
-        lists = []
-        for tok in content:
-            hits = list(self._postings.get(tok, ()))
-            if len(tok) >= 4 and not tok.isdigit():
-                hits += self._prefixes.get(tok[:4], ())
-            lists.append(hits)
         common: list[list[int]] = []
-        for hits in lists:
-            if len(hits) <= COMMON_TOKEN:
-                out.update(hits)
+        for tok in content:
+            exact: list[int] = self._postings.get(tok, [])
+            prefix: list[int] = self._prefixes.get(tok[:4], []) if len(tok) >= 4 and not tok.isdigit() else []
+            if len(exact) + len(prefix) <= COMMON_TOKEN:
+                out.update(exact)
+                out.update(prefix)
             else:
-                common.append(hits)
+                common.append(exact)
         if common and not out:
             # Only common words: keep the labels that contain all of them.
+            common.sort(key=len)
             inter = set(common[0])
             for hits in common[1:]:
-                inter &= set(hits)
+                inter.intersection_update(hits)
             out.update(sorted(inter)[: COMMON_TOKEN * 4])
-        for _label, _score, i in process.extract(
-            norm, self.norm, scorer=fuzz.ratio, limit=FUZZY_CANDIDATES, score_cutoff=60
-        ):
-            out.add(i)
         if 2 <= len(norm) <= 5 and norm.isalpha():
             for k in range(len(norm), 1, -1):
                 out.update(self._initials.get(norm[:k], ()))
         return out
+
+    def _misspelt(self, norm: str) -> list[int]:
+        """Labels spelt like the whole hint ("grocries" -> "groceries"): a scan of every label."""
+        cutoff = 60 if len(self.choices) <= SEMANTIC_FULL else 75
+        found = process.extract(norm, self.norm, scorer=fuzz.ratio, limit=FUZZY_CANDIDATES, score_cutoff=cutoff)
+        return [i for _label, _score, i in found]
 
     def _fuzzy_score(self, norm: str, toks: Sequence[str], i: int) -> float:
         label = self.norm[i]
@@ -318,28 +330,46 @@ class ChoiceIndex:
                     self._vectors = semantic.embed([semantic_text(c.label) for c in self.choices])
         return self._vectors
 
-    def semantic(self, text: str, limit: int = SEMANTIC_CANDIDATES) -> list[tuple[int, float]]:
-        """The labels nearest in meaning to ``text`` with their cosine similarity."""
-        if not self.choices or not semantic.available():
+    def _rows(self, rows: Sequence[int]) -> semantic.Vectors:
+        """Embeddings of some labels of a large list, computed as they are first needed."""
+        missing = [i for i in rows if i not in self._row_vectors]
+        if missing:
+            vectors = semantic.embed([semantic_text(self.choices[i].label) for i in missing])
+            with self._lock:
+                for i, vector in zip(missing, vectors, strict=True):
+                    self._row_vectors[i] = vector
+        return np.stack([self._row_vectors[i] for i in rows])
+
+    def semantic(
+        self, text: str, limit: int = SEMANTIC_CANDIDATES, among: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """The labels (of all, or of ``among``) nearest in meaning to ``text``, with cosine similarity."""
+        if not self.choices or not semantic.available() or (among is not None and not among):
             return []
-        vectors = self.vectors()
         query = semantic.embed([semantic_text(text)])[0]
         if not query.any():
             return []
-        sims = vectors @ query
+        if among is None:
+            ids = np.arange(len(self.choices))
+            sims = self.vectors() @ query
+        else:
+            ids = np.asarray(among)
+            sims = self._rows(among) @ query
         k = min(limit, len(sims))
-        top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-        ordered = sorted(((int(i), float(sims[i])) for i in top), key=lambda p: -p[1])
-        return ordered
+        top = np.argpartition(sims, len(sims) - k)[-k:] if k < len(sims) else np.arange(len(sims))
+        return sorted(((int(ids[i]), float(sims[i])) for i in top), key=lambda p: -p[1])
 
     @staticmethod
     def _semantic_scores(near: list[tuple[int, float]], norms: list[str]) -> dict[int, float]:
-        """Confidence from similarity and the lead over the nearest different label."""
+        """Confidence from similarity and, above all, the lead over the nearest different label.
+
+        Many look-alike labels are all similar to a hint; only a clear lead means the hint
+        picks one of them.
+        """
         out: dict[int, float] = {}
-        for rank, (i, sim) in enumerate(near):
+        for i, sim in near:
             rival = next((s for j, s in near if j != i and norms[j] != norms[i]), 0.0)
-            margin = max(0.0, sim - rival) if rank == 0 else 0.0
-            out[i] = max(0.0, min(0.93, 0.42 + 0.5 * sim + 0.55 * margin))
+            out[i] = max(0.0, min(SEMANTIC_CAP, 0.35 + 0.35 * sim + 0.9 * (sim - rival)))
         return out
 
     # -- ranking ------------------------------------------------------------------------------
@@ -359,12 +389,25 @@ class ChoiceIndex:
         norm = normalise(text)
         toks = tuple(norm.split())
         scores: dict[int, tuple[float, MatchMethod]] = {}
-        if toks:
-            for i in self._candidates(norm, toks):
-                s = self._fuzzy_score(norm, toks, i)
-                if s > 0:
-                    scores[i] = (s, "fuzzy")
-        near = self.semantic(text) if len(text) <= 200 else []
+        candidates = self._candidates(norm, toks) if toks else set()
+        for i in candidates:
+            s = self._fuzzy_score(norm, toks, i)
+            if s > 0:
+                scores[i] = (s, "fuzzy")
+        if toks and (len(self.choices) <= SEMANTIC_FULL or max((s for s, _ in scores.values()), default=0) < 0.85):
+            for i in self._misspelt(norm):
+                if i not in scores:
+                    candidates.add(i)
+                    s = self._fuzzy_score(norm, toks, i)
+                    if s > 0:
+                        scores[i] = (s, "fuzzy")
+        fuzzy = sorted((s for s, _ in scores.values()), reverse=True)
+        clear = bool(fuzzy) and fuzzy[0] >= CLEAR_FUZZY and (len(fuzzy) == 1 or fuzzy[1] < fuzzy[0] - TIE_MARGIN)
+        near: list[tuple[int, float]] = []
+        if not clear and len(text) <= 200:
+            # Large lists: meaning only among the spelling candidates (embedding all would be slow).
+            among = None if len(self.choices) <= SEMANTIC_FULL else sorted(candidates)[:SEMANTIC_AMONG]
+            near = self.semantic(text, among=among)
         for i, s in self._semantic_scores(near, self.norm).items():
             if s > scores.get(i, (0.0, "fuzzy"))[0]:
                 scores[i] = (s, "semantic")

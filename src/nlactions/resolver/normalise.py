@@ -83,6 +83,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Unicode-normalise, drop accents and case-fold ``text``."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFKC", stripped).casefold()

@@ -44,9 +44,18 @@ class Context:
     def numbers(self) -> list[Number]:
         """Numbers that are not part of a date or a time."""
         if self._numbers is None:
-            spans = [(f.start, f.end) for f in (*self.dates(), *self.times()) if f.confidence >= 0.85]
+            spans = self.temporal_spans()
             self._numbers = [n for n in find_numbers(self.text) if not any(n.start < e and s < n.end for s, e in spans)]
         return self._numbers
+
+    def numbers_in_dates(self) -> list[Number]:
+        """Numbers inside a date or time phrase ("in 2 days", "the 16th century")."""
+        spans = self.temporal_spans()
+        return [n for n in find_numbers(self.text) if any(n.start < e and s < n.end for s, e in spans)]
+
+    def temporal_spans(self) -> list[tuple[int, int]]:
+        """Where the dates and times read with some confidence are."""
+        return [(f.start, f.end) for f in (*self.dates(), *self.times()) if f.confidence >= 0.85]
 
     def of_kind(self, *kinds: str) -> list[NeedProfile]:
         """Profiles of the given kinds."""

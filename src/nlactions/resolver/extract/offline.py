@@ -64,10 +64,12 @@ class OfflineExtractor:
             proposals: list[Proposal] = []
             for finder in FINDERS:
                 proposals += finder(ctx)
-            taken = [(p.start, p.end) for p in proposals if p.confidence >= self.threshold and p.start != p.end]
+            taken = [
+                (p.start, p.end) for p in proposals if round(p.confidence, 6) >= self.threshold and p.start != p.end
+            ]
             proposals += find_places(ctx, taken)
             for key, chosen in assign(proposals, ctx.view.segment_at).items():
-                if chosen.confidence >= self.threshold:
+                if round(chosen.confidence, 6) >= self.threshold:
                     extraction.values[key] = ResolvedValue(
                         chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", chosen.detail
                     )

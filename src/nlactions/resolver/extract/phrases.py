@@ -42,6 +42,7 @@ _NAME_STOP = re.compile(
     r"if|when|tomorrow|today|tonight|every|each|then)\b|[.,;:!?\n]",
     re.I,
 )
+_INTRODUCING = frozenset({"called", "named", "titled", "entitled", "saying", "says", "reading"})
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _CONNECTORS = frozenset(
     {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
@@ -171,7 +172,7 @@ def _introduced(ctx: Context) -> list[Proposal]:
             value = text[start:end].strip()
             if value and value.lower() not in STOPWORDS:
                 out.append(
-                    Proposal(need.key, value, 0.86, start, start + len(value), f"text after '{m.group().strip()}'")
+                    Proposal(need.key, value, 0.9, start, start + len(value), f"text after '{m.group().strip()}'")
                 )
     return out
 
@@ -188,7 +189,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
         if not name_stems:
             continue
         for word in view.words:
-            if word.stem not in name_stems:
+            if word.stem not in name_stems or word.lower in _INTRODUCING:
                 continue
             around = name_around(view, word.index) if need.kind != "place" else None
             if around is not None:
@@ -215,6 +216,9 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             while token_end < len(ctx.text) and not ctx.text[token_end].isspace() and ctx.text[token_end] not in ",;?!":
                 token_end += 1
             token = re.split(r"\.(?=[A-Za-z])|\.$", ctx.text[nxt.start : token_end])[0]
+            longer_name = name_at(view, i, skip_article=False)
+            if longer_name is not None and longer_name[1] > nxt.start + len(token):
+                token = ""  # "Q2 Hiring Plan" is a name, not the id "Q2"
             if (_ID_LIKE.match(token) and not token.isdigit()) or (token.isdigit() and len(token) >= 5):
                 out.append(
                     Proposal(need.key, token, 0.86, nxt.start, nxt.start + len(token), f"id after '{word.text}'")
@@ -225,7 +229,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 continue  # "new Alarm ..." names the need again rather than giving a value
             if span is not None and need.kind != "place":
                 s, e = span
-                out.append(Proposal(need.key, ctx.text[s:e], 0.84, s, e, f"name after '{word.text}'"))
+                out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
     return out
 
 

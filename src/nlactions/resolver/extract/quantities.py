@@ -10,7 +10,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before, cue_near
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS
+from nlactions.resolver.extract.text import STOPWORDS, stem
 from nlactions.resolver.numbers import Number
 
 __all__ = ["find_quantities"]
@@ -60,11 +60,17 @@ def find_quantities(ctx: Context) -> list[Proposal]:
     """Proposals for numbers named by nearby words, then for required needs by order of mention."""
     needs = _numeric(ctx)
     numbers = [n for n in ctx.numbers() if not _in_brackets(ctx.text, n)]
+    in_dates = {n.start for n in ctx.numbers_in_dates()}
+    extra = [n for n in ctx.numbers_in_dates() if not _in_brackets(ctx.text, n)]
+    numbers = sorted([*numbers, *extra], key=lambda n: n.start)
     if not needs or not numbers:
         return []
     values = [[_value_for(need, number) for number in numbers] for need in needs]
     cues = [
-        [_cue(ctx, need, number) if values[i][j] is not None else 0.0 for j, number in enumerate(numbers)]
+        [
+            _cue(ctx, need, number, number.start in in_dates) if values[i][j] is not None else 0.0
+            for j, number in enumerate(numbers)
+        ]
         for i, need in enumerate(needs)
     ]
     out: list[Proposal] = _parallel(ctx, needs, numbers, values)
@@ -95,7 +101,7 @@ def find_quantities(ctx: Context) -> list[Proposal]:
                     needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, "number named alike, in order"
                 )
             )
-    out += _by_order(needs, numbers, values, out)
+    out += _by_order(ctx, needs, numbers, values, out, in_dates)
     return out
 
 
@@ -167,20 +173,50 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
     return out
 
 
-def _cue(ctx: Context, need: NeedProfile, number: Number) -> float:
+def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
     if number.word and not need.counts:
         # "two charges" counts charges; it is not the value of a charge ("three star" is).
         nxt = ctx.view.after(number.end, 1)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
     cue = cue_near(need, ctx.view, number.start, number.end)
+    if in_date and cue < 0.9:
+        return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
     if number.kind == "ordinal" and cue < 0.9:
         return 0.0  # "the 3rd" is a position, not a quantity, unless named ("16th century")
     return cue
 
 
+# Units of measure: a number followed by one of these is still just a measurement.
+UNITS = frozenset(
+    stem(w)
+    for w in """unit units cm mm m km meter meters metre metres inch inches in ft feet foot yard yards mile miles
+    kg g gram grams kilogram kilograms lb lbs pound pounds oz ounce ounces ton tons l liter liters litre litres
+    ml second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks month months year
+    years percent degree degrees celsius fahrenheit kelvin dollar dollars usd eur euro euros cent cents mph kph
+    kmh times point points""".split()
+)
+
+
+def _counts_something_else(ctx: Context, need: NeedProfile, number: Number) -> bool:
+    """ "3 kids" is a count of kids: not a value for a need the word "kids" does not name."""
+    after = ctx.view.after(number.end, 1)
+    if not after:
+        return False
+    word = after[0]
+    plural = word.lower.endswith("s") and not word.lower.endswith("ss")
+    if not plural or not word.lower.isalpha() or word.lower in STOPWORDS or len(word.lower) <= 3:
+        return False
+    return word.stem not in UNITS and need.cue(word.stem) == 0
+
+
 def _by_order(
-    needs: list[NeedProfile], numbers: list[Number], values: list[list[Any]], named: list[Proposal]
+    ctx: Context,
+    needs: list[NeedProfile],
+    numbers: list[Number],
+    values: list[list[Any]],
+    named: list[Proposal],
+    in_dates: set[int],
 ) -> list[Proposal]:
     """Required plain-number needs nothing named take the unclaimed numbers in order, if counts agree."""
     claimed = [p for p in named if p.confidence >= 0.8]
@@ -191,14 +227,16 @@ def _by_order(
     free = [
         j
         for j, n in enumerate(numbers)
-        if n.kind in ("plain", "money", "percent") and not any(n.start < p.end and p.start < n.end for p in claimed)
+        if n.kind in ("plain", "money", "percent")
+        and n.start not in in_dates
+        and not any(n.start < p.end and p.start < n.end for p in claimed)
     ]
     if not open_idx or len(free) != len(open_idx) or len(free) > MAX_IN_ORDER:
         return []
     out = []
     conf = ONLY_ONE if len(free) == 1 else IN_ORDER
     for i, j in zip(open_idx, free, strict=True):
-        if values[i][j] is None:
+        if values[i][j] is None or _counts_something_else(ctx, needs[i], numbers[j]):
             return []
         detail = "the only number" if len(free) == 1 else f"number in order of mention ({len(free)})"
         out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, detail))

@@ -10,7 +10,7 @@ from typing import Any
 from nlactions.resolver.extract.cues import cue_near
 from nlactions.resolver.extract.profile import NeedProfile, Role
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import TextView
+from nlactions.resolver.extract.text import STOPWORDS, TextView
 
 __all__ = ["Span", "fill_slots", "role_before"]
 
@@ -19,7 +19,7 @@ _ORIGIN = frozenset({"from", "since", "starting", "start", "leaving", "leave", "
 _DESTINATION = frozenset({"to", "until", "till", "through", "ending", "end", "returning", "return", "back",
                           "arriving", "arrive", "arrival", "into", "towards", "toward"})  # fmt: skip
 # A later mention of another value in a new sentence reads as a correction, but counts less.
-RESTATED = 0.08
+RESTATED = 0.04
 POSITIONAL_CAP = 0.85
 
 
@@ -37,12 +37,20 @@ class Span:
 
 
 def role_before(view: TextView, start: int, reach: int = 3) -> Role:
-    """ "origin" after "from"/"leaving"..., "destination" after "to"/"until"/"returning"..., else None."""
-    for word in view.before(start, reach):
+    """ "origin" after "from"/"leaving"..., "destination" after "to"/"until"/"returning"..., else None.
+
+    The span's own first word counts ("until Sunday"); looking back stops at the first other
+    content word, so that "from Friday until Sunday" does not lend "from" to Sunday.
+    """
+    first = view.after(start, 1)
+    words = ([first[0]] if first and first[0].start == start else []) + view.before(start, reach)
+    for word in words:
         if word.lower in _ORIGIN:
             return "origin"
         if word.lower in _DESTINATION:
             return "destination"
+        if word.lower not in STOPWORDS and word.start < start:
+            break
     return None
 
 
@@ -92,7 +100,7 @@ def fill_slots(
             value = render(need, span)
             if value is None or mine < 0.5 or mine < rival + 0.3:
                 continue
-            conf = span.confidence * (0.92 + 0.08 * min(mine, 1.0))
+            conf = span.confidence * (0.95 + 0.05 * min(mine, 1.0))
             out.append(Proposal(need.key, value, conf, span.start, span.end, f"{detail} named nearby"))
     named = {p.need for p in out}
     used = [(p.start, p.end) for p in out]
