@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers.extraction import extract, need
 
+from helpers.extraction import extract, need
 from nlactions.catalog import NeedSpec
 
 NEEDS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from helpers.extraction import NOW, need, values
 
+from helpers.extraction import NOW, need, values
 from nlactions.resolver.dates import find_dates, parse_date, parse_time
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from helpers.extraction import NOW, extract, need, values
-
 from nlactions.resolver.base import ExtractionRequest
 from nlactions.resolver.extract import OfflineExtractor
 

@@ -188,7 +188,7 @@ def test_100k_fuzzy_hint_finds_the_rare_word(big: list[Choice]) -> None:
 
 
 def test_100k_look_alikes_do_not_match_by_meaning(big: list[Choice]) -> None:
-    found, closest = match_hint("project alpha", big, threshold=THRESHOLD)
+    found, _closest = match_hint("project alpha", big, threshold=THRESHOLD)
     assert found is None
 
 

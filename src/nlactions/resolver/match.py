@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from nlactions.catalog import Choice
 from nlactions.resolver import semantic
 from nlactions.resolver.dates import parse_date, parse_time
-from nlactions.resolver.normalise import fold, normalise, semantic_text, stemmed
+from nlactions.resolver.normalise import normalise, semantic_text, stemmed
 from nlactions.resolver.numbers import parse_number
 
 __all__ = ["ChoiceIndex", "Match", "MatchMethod", "index_for", "match_hint"]

@@ -188,14 +188,12 @@ def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False)
 
 
 # Units of measure: a number followed by one of these is still just a measurement.
-UNITS = frozenset(
-    stem(w)
-    for w in """unit units cm mm m km meter meters metre metres inch inches in ft feet foot yard yards mile miles
+_UNIT_WORDS = """unit units cm mm m km meter meters metre metres inch inches in ft feet foot yard yards mile miles
     kg g gram grams kilogram kilograms lb lbs pound pounds oz ounce ounces ton tons l liter liters litre litres
     ml second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks month months year
     years percent degree degrees celsius fahrenheit kelvin dollar dollars usd eur euro euros cent cents mph kph
-    kmh times point points""".split()
-)
+    kmh times point points"""
+UNITS = frozenset(stem(w) for w in _UNIT_WORDS.split())
 
 
 def _counts_something_else(ctx: Context, need: NeedProfile, number: Number) -> bool:
