@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_api_key: str | None = None
+    # Embedded Gemma 3 270M (extra ``nlactions[local-llm]``), the last resort after the other extractors.
+    local_model: bool = False
 
     # Resolution
     match_threshold: float = Field(default=0.80, ge=0.0, le=1.0)

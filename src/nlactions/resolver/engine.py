@@ -130,9 +130,7 @@ class LayeredResolver:
         layer.candidates[need.key] = subset
         layer.open.append(need)
 
-    def _guess(
-        self, need: NeedSpec, hint: ParamHint, choices: Sequence[Choice] | None, resolution: Resolution
-    ) -> None:
+    def _guess(self, need: NeedSpec, hint: ParamHint, choices: Sequence[Choice] | None, resolution: Resolution) -> None:
         if choices is None:
             resolution.values[need.key] = ResolvedValue(self._coerce(hint.value, need), 1.0, "hint")
             return
@@ -154,6 +152,7 @@ class LayeredResolver:
         resolution.values[need.key] = ResolvedValue(value, confidence, "hint")
 
     async def _extract(self, request: ResolutionRequest, layer: _Layer, resolution: Resolution) -> None:
+        secret = {n.key for n in request.needs if n.secret}
         for extractor in self.extractors:
             remaining = [n for n in layer.open if n.key not in resolution.values]
             if not remaining:
@@ -162,10 +161,8 @@ class LayeredResolver:
                 ExtractionRequest(
                     instructions=request.instructions,
                     needs=remaining,
-                    candidates={
-                        n.key: layer.candidates[n.key] for n in remaining if n.key in layer.candidates
-                    },
-                    known=resolution.params,
+                    candidates={n.key: layer.candidates[n.key] for n in remaining if n.key in layer.candidates},
+                    known={k: v for k, v in resolution.params.items() if k not in secret},
                     now=request.now,
                     action_label=request.action_label,
                     action_description=request.action_description,
@@ -179,9 +176,7 @@ class LayeredResolver:
                     continue
                 value = self._accept(need, found.value, layer.candidates.get(key))
                 if value is not None:
-                    resolution.values[key] = ResolvedValue(
-                        value, found.confidence, found.source, found.detail
-                    )
+                    resolution.values[key] = ResolvedValue(value, found.confidence, found.source, found.detail)
 
     @staticmethod
     def _accept(need: NeedSpec, value: Any, candidates: Sequence[Choice] | None) -> Any:
@@ -210,9 +205,7 @@ class LayeredResolver:
                     if candidates
                     else f"the instructions do not state a value for '{need.label}'"
                 )
-                resolution.unresolved[need.key] = UnresolvedNeed(
-                    need.key, reason, _closest(candidates, instructions)
-                )
+                resolution.unresolved[need.key] = UnresolvedNeed(need.key, reason, _closest(candidates, instructions))
 
 
 def hints_from_params(params: Mapping[str, Any]) -> dict[str, ParamHint]:

@@ -1,24 +1,23 @@
-"""Build the configured resolver: offline extraction first, then the LLM when one is configured."""
+"""Build the configured resolver: offline extraction, then the LLM and the local model when configured."""
 
 from __future__ import annotations
 
 from nlactions.resolver.base import Extractor, Resolver
 from nlactions.resolver.engine import LayeredResolver
+from nlactions.resolver.extract import OfflineExtractor
 from nlactions.settings import Settings
 
 
 def build_resolver(settings: Settings) -> Resolver:
     """The cascade the settings ask for."""
-    extractors: list[Extractor] = []
-    try:
-        from nlactions.resolver.extract import OfflineExtractor
-    except ImportError:  # pragma: no cover - during development
-        pass
-    else:
-        extractors.append(OfflineExtractor(threshold=settings.match_threshold))
+    extractors: list[Extractor] = [OfflineExtractor(threshold=settings.match_threshold)]
     if settings.llm_model:
         from nlactions.resolver.llm import LLMExtractor, build_llm_model
 
         model = build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
         extractors.append(LLMExtractor(model))
+    if settings.local_model:
+        from nlactions.resolver.local_model import LocalModelExtractor
+
+        extractors.append(LocalModelExtractor(settings.data_dir))
     return LayeredResolver(extractors, threshold=settings.match_threshold)
