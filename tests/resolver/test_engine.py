@@ -56,7 +56,7 @@ async def test_layers_run_in_dependency_order_and_secrets_are_not_shown() -> Non
     assert resolution.params == {"token": "s3cret", "project": "P2", "task": "write docs", "size": 3}
     assert [[n.key for n in r.needs] for r in first.requests] == [["project", "size"], ["task"]]
     assert all("token" not in r.known for r in first.requests + second.requests)
-    assert first.requests[1].known == {"project": "P2"}
+    assert first.requests[1].known == {"project": "P2", "size": 3}
     assert resolution.values["size"].source == "default"
 
 
