@@ -448,3 +448,15 @@ async def test_rows_are_scoped_in_the_database(client: httpx.AsyncClient, runtim
     async with runtime.sessions() as session:
         rows = list(await session.scalars(select(AiAction)))
     assert [r.account_id for r in rows] == [key.account_id]
+
+
+async def test_idempotency_key_replays_a_stored_execution(client: httpx.AsyncClient) -> None:
+    data = await create(client, stored(channel=locked("C001"), text=locked("once")))
+    url = f"{BASE}{data['id']}/execute/"
+    headers = {"Idempotency-Key": "stored-1"}
+    first = await client.post(url, json={"instructions": "x"}, headers=headers)
+    second = await client.post(url, json={"instructions": "x"}, headers=headers)
+    assert first.json() == second.json()
+    assert len(recorder.calls) == 1
+    changed = await client.post(url, json={"instructions": "y"}, headers=headers)
+    assert changed.status_code == 400

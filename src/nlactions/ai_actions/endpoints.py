@@ -33,10 +33,18 @@ ServiceDep = Annotated[AiActionService, Depends(ai_action_service)]
 AiActionId = Annotated[
     str, Path(max_length=64, description="The AI action's id: a ULID (its UUID form is accepted too).")
 ]
-AccountId = Annotated[int | None, Query(description="One of your accounts; defaults to the account of your API key.")]
+MAX_ID = 2**63 - 1
+AccountId = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_ID, description="One of your accounts; defaults to the account of your API key."),
+]
 AuthenticationId = Annotated[
     int | None,
-    Query(description="The authentication the action runs with; omitted: the account's only one for the app."),
+    Query(
+        ge=1,
+        le=MAX_ID,
+        description="The authentication the action runs with; omitted: the account's only one for the app.",
+    ),
 ]
 EXECUTE_EXAMPLE = {
     "instructions": "Shout 'hello world'",
