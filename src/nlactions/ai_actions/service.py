@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlactions.accounts.service import Caller
 from nlactions.ai_actions import repository as repo
-from nlactions.ai_actions.needs import needs_shape
 from nlactions.ai_actions.params import merge, validate
 from nlactions.ai_actions.schemas import AiActionCreate, AiActionMeta
 from nlactions.ai_actions.sealing import is_redacted, redacted, seal, secret_keys, unseal
 from nlactions.authentications import repository as auth_repo
 from nlactions.catalog import Action, App, Registry
+from nlactions.catalog_api.shapes import need_shape
 from nlactions.db.models import AiAction
 from nlactions.errors import BadRequest, NotFound, PreconditionFailed
 from nlactions.execute.schemas import ParamConstraint
@@ -133,7 +133,7 @@ class AiActionService:
             "action_type": row.action_type,
             "params": redacted(row.params, secrets),
             "meta": row.meta,
-            "needs": needs_shape(entry[1].needs) if entry else None,
+            "needs": [need_shape(entry[1], need) for need in entry[1].needs] if entry else None,
         }
 
     def stored_params(self, row: AiAction) -> dict[str, Any]:
