@@ -254,10 +254,16 @@ def build_resolver(kind: str, threshold: float) -> Resolver:
             sys.exit(_fail("--resolver llm: set NLACTIONS_LLM_MODEL (and NLACTIONS_LLM_BASE_URL if local)"))
         model = module.build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
         return _wrap([offline, module.LLMExtractor(model)], threshold)
-    factory = getattr(module, "build_extractor", None) or getattr(module, "LocalModelExtractor", None)
+    factory = getattr(module, "LocalModelExtractor", None)
     if factory is None:
-        sys.exit(_fail(f"--resolver local: {module_name} has no build_extractor() or LocalModelExtractor"))
-    return _wrap([offline, factory()], threshold)
+        sys.exit(_fail(f"--resolver local: {module_name} has no LocalModelExtractor"))
+    from nlactions.settings import Settings
+
+    try:
+        local = factory(data_dir=getattr(Settings(), "data_dir", None))
+    except ImportError as exc:  # the local-llm extra is not installed
+        sys.exit(_fail(f"--resolver local: {exc}"))
+    return _wrap([offline, local], threshold)
 
 
 def _fail(message: str) -> int:

@@ -43,6 +43,7 @@ TIE_PENALTY = 0.25
 # Tokens in more labels than this do not generate candidates on their own (they still score).
 COMMON_TOKEN = 400
 FUZZY_CANDIDATES = 12
+FUZZY_SCORED = 40  # candidates scored word by word (the rest are ranked by rapidfuzz first)
 SEMANTIC_CANDIDATES = 8
 SEMANTIC_CAP = 0.93
 SEMANTIC_FULL = 20_000  # lists up to this size are ranked by meaning in full
@@ -195,6 +196,11 @@ class ChoiceIndex:
                     self._by_value.setdefault(key, []).append(i)
                     self._kind_counts[key[0]] = self._kind_counts.get(key[0], 0) + 1
         self.max_tokens = max((len(t) for t in self.label_tokens), default=0)
+        # True for a yes/no list ("True"/"False", "Yes"/"No").
+        self.yes_no = 0 < len(self.choices) <= 4 and all(n in ("true", "false", "yes", "no") for n in self.norm)
+        # For large lists, a misspelt hint is compared only with labels of about its length and first letter.
+        self._first = np.array([ord(n[0]) if n else 0 for n in self.norm], dtype=np.int32)
+        self._lengths = np.array([len(n) for n in self.norm], dtype=np.int32)
         self._vectors: semantic.Vectors | None = None
         self._by_stem: dict[str, list[int]] | None = None
         self._row_vectors: dict[int, npt.NDArray[np.float32]] = {}
@@ -206,6 +212,11 @@ class ChoiceIndex:
     def by_value(self, kind: str, value: str) -> list[Choice]:
         """Choices whose label has this typed value (``("number", repr(float))``, date, time)."""
         return [self.choices[i] for i in self._by_value.get((kind, value), ())]
+
+    def by_key(self, key: str) -> Choice | None:
+        """The choice with this id, if any (a dict lookup: cheap on 100,000 choices)."""
+        i = self._by_id.get(key)
+        return None if i is None else self.choices[i]
 
     def lookup(self, norm: str) -> list[Choice]:
         """Choices whose normalised label is exactly ``norm`` (see ``normalise``)."""
@@ -285,10 +296,15 @@ class ChoiceIndex:
         return out
 
     def _misspelt(self, norm: str) -> list[int]:
-        """Labels spelt like the whole hint ("grocries" -> "groceries"): a scan of every label."""
-        cutoff = 60 if len(self.choices) <= SEMANTIC_FULL else 75
-        found = process.extract(norm, self.norm, scorer=fuzz.ratio, limit=FUZZY_CANDIDATES, score_cutoff=cutoff)
-        return [i for _label, _score, i in found]
+        """Labels spelt like the whole hint ("grocries" -> "groceries")."""
+        if len(self.choices) <= SEMANTIC_FULL:
+            found = process.extract(norm, self.norm, scorer=fuzz.ratio, limit=FUZZY_CANDIDATES, score_cutoff=60)
+            return [i for _label, _score, i in found]
+        # Large lists: only labels that start with the same letter and are about as long.
+        near = np.flatnonzero((self._first == ord(norm[0])) & (np.abs(self._lengths - len(norm)) <= 3))
+        subset = {int(i): self.norm[int(i)] for i in near}
+        found_sub = process.extract(norm, subset, scorer=fuzz.ratio, limit=FUZZY_CANDIDATES, score_cutoff=75)
+        return [int(key) for _label, _score, key in found_sub]
 
     def _fuzzy_score(self, norm: str, toks: Sequence[str], i: int) -> float:
         label = self.norm[i]
@@ -390,6 +406,10 @@ class ChoiceIndex:
         toks = tuple(norm.split())
         scores: dict[int, tuple[float, MatchMethod]] = {}
         candidates = self._candidates(norm, toks) if toks else set()
+        if len(candidates) > FUZZY_SCORED:
+            pool = {i: self.norm[i] for i in candidates}
+            best = process.extract(norm, pool, scorer=fuzz.token_set_ratio, limit=FUZZY_SCORED)
+            candidates = {int(key) for _label, _score, key in best}
         for i in candidates:
             s = self._fuzzy_score(norm, toks, i)
             if s > 0:

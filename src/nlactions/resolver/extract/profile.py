@@ -143,8 +143,7 @@ def _counts(label_words: Sequence[str], key_words: Sequence[str], help_words: Se
 
 
 def _choice_kind(index: ChoiceIndex, choices: Sequence[Choice]) -> ChoiceKind:
-    labels = {fold(c.label).strip() for c in choices}
-    if labels and labels <= {"true", "false", "yes", "no"}:
+    if index.yes_no:
         return "bool"
     if index.typed:
         kinds = index.value_kinds()

@@ -1,0 +1,157 @@
+"""Latency of offline resolution: a 5-need action whose choice need has 1,000 or 100,000 choices.
+
+    python bench/resolve_latency.py [--runs N] [--sizes 1000,100000]
+
+Drives the production path (``LayeredResolver`` with the ``OfflineExtractor``) on instructions
+that name a choice, and on a ``guess`` hint for the choice need, after one warm-up call per size
+(the choice index is built once and cached; the embedding model loads once per process). Also
+times ``match_hint`` alone. Prints p50/p99 per case; the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nlactions.catalog import Choice, NeedSpec
+from nlactions.resolver.base import ExtractionRequest, ParamHint, ResolutionRequest
+from nlactions.resolver.engine import LayeredResolver
+from nlactions.resolver.extract import OfflineExtractor
+from nlactions.resolver.match import match_hint
+
+NOW = dt.datetime(2025, 1, 15, 10, 0)
+WORDS = ["atlas", "beacon", "cobalt", "delta", "ember", "falcon", "garnet", "harbor", "indigo", "juniper"]
+
+
+def make_choices(n: int) -> list[Choice]:
+    """``n`` look-alike project names ("Falcon Cobalt 317"), like a real workspace's long list."""
+    return [
+        Choice(key=f"P{i:06d}", label=f"{WORDS[i % 10].title()} {WORDS[(i // 10) % 10].title()} {i}") for i in range(n)
+    ]
+
+
+def make_needs(choices: Sequence[Choice]) -> list[NeedSpec]:
+    """Five needs: a choice, free text, a date, a count and a yes/no."""
+    return [
+        NeedSpec(key="project", label="Project", type="str", required=True, choices=tuple(choices)),
+        NeedSpec(key="title", label="Task title", type="str", required=True),
+        NeedSpec(key="due", label="Due date", type="date", required=False),
+        NeedSpec(key="estimate", label="Estimate in hours", type="int", required=False),
+        NeedSpec(key="notify", label="Notify watchers", type="bool", required=False, default=False, has_default=True),
+    ]
+
+
+class StaticChoices:
+    """A ChoiceSource over each need's static choices (the same list object every time)."""
+
+    async def choices(self, need: NeedSpec, resolved: Mapping[str, Any]) -> Sequence[Choice]:
+        """The need's static choices."""
+        return need.choices or ()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The q-quantile of ``samples`` in milliseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def time_resolver(needs: list[NeedSpec], target: Choice, runs: int) -> dict[str, dict[str, float]]:
+    """p50/p99 of resolving from instructions and from a guess hint."""
+    resolver = LayeredResolver([OfflineExtractor()], threshold=0.8)
+    source = StaticChoices()
+    text = f"Add a task called Update the roadmap to {target.label}, due next Friday, estimate 6 hours."
+    cases = {
+        "instructions": ResolutionRequest(instructions=text, needs=needs, params={}, choices=source, now=NOW),
+        "guess_hint": ResolutionRequest(
+            instructions=text,
+            needs=needs,
+            params={"project": ParamHint("guess", target.label.lower())},
+            choices=source,
+            now=NOW,
+        ),
+    }
+    out: dict[str, dict[str, float]] = {}
+    extractor = OfflineExtractor()
+    extraction_request = ExtractionRequest(
+        instructions=text, needs=needs, candidates={"project": needs[0].choices or ()}, known={}, now=NOW
+    )
+    extractor.extract_sync(extraction_request)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        extractor.extract_sync(extraction_request)
+        samples.append(time.perf_counter() - started)
+    out["extractor_only"] = {
+        "p50_ms": round(percentile(samples, 0.5), 3),
+        "p99_ms": round(percentile(samples, 0.99), 3),
+    }
+    for name, request in cases.items():
+        started = time.perf_counter()
+        resolution = await resolver.resolve(request)  # warm-up: index, embeddings, caches
+        warmup = time.perf_counter() - started
+        if resolution.values.get("project") is None or resolution.values["project"].value != target.key:
+            raise SystemExit(f"{name}: expected {target.key}, got {resolution.values.get('project')}")
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await resolver.resolve(request)
+            samples.append(time.perf_counter() - started)
+        out[name] = {
+            "p50_ms": round(percentile(samples, 0.5), 3),
+            "p99_ms": round(percentile(samples, 0.99), 3),
+            "first_call_ms": round(warmup * 1000, 1),
+        }
+    return out
+
+
+def time_match(choices: list[Choice], runs: int) -> dict[str, dict[str, float]]:
+    """p50/p99 of match_hint alone for an exact, a misspelt and an unmatched hint."""
+    target = choices[len(choices) // 2 + 7]
+    hints = {
+        "exact": target.label,
+        "misspelt": target.label.lower().replace("a", "e", 1),
+        "no_match": "quarterly tax filing",
+    }
+    out: dict[str, dict[str, float]] = {}
+    for name, hint in hints.items():
+        match_hint(hint, choices, threshold=0.8)
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            match_hint(hint, choices, threshold=0.8)
+            samples.append(time.perf_counter() - started)
+        out[f"match_{name}"] = {
+            "p50_ms": round(percentile(samples, 0.5), 3),
+            "p99_ms": round(percentile(samples, 0.99), 3),
+        }
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every case for every size; print a table and a JSON summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--sizes", default="1000,100000")
+    args = parser.parse_args(argv)
+    summary: dict[str, Any] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        choices = make_choices(size)
+        needs = make_needs(choices)
+        results = asyncio.run(time_resolver(needs, choices[size // 3], args.runs))
+        results.update(time_match(choices, args.runs))
+        summary[str(size)] = results
+        for name, figures in results.items():
+            print(f"{size:>7} choices  {name:<14} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
+    summary["python"] = sys.version.split()[0]
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
