@@ -19,7 +19,7 @@ from helpers.apps import loopback_app
 from helpers.basic_server import BasicServer
 from nlactions.accounts.service import CreatedKey
 from nlactions.api.runtime import Runtime
-from nlactions.db.models import Authentication
+from nlactions.db.models import Authentication, ExecutionLog
 from nlactions.settings import Settings
 
 PASSWORD = "correct-horse-battery-9431"
@@ -259,6 +259,9 @@ async def test_secret_never_in_responses_db_or_logs(
     assert row is not None
     assert PASSWORD not in row.secret and "alice" not in row.secret
     assert runtime.box.open(row.secret) == creds(server)
+    async with runtime.sessions() as session:
+        logs = list(await session.scalars(select(ExecutionLog)))
+    assert logs and all(PASSWORD not in str(log.input_params) + str(log.response) for log in logs)
     assert caplog.records, "the test should capture the server's logs"
     logged = caplog.text + " ".join(str(r.args) for r in caplog.records)
     assert PASSWORD not in logged and basic not in logged and "nope-9431" not in logged
