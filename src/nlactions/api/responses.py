@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -13,4 +14,8 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         """Serialise ``content``; non-JSON values fall back to ``str``."""
-        return orjson.dumps(content, default=str)
+        try:
+            return orjson.dumps(content, default=str)
+        except orjson.JSONEncodeError:
+            # orjson refuses what JSON allows, e.g. integers beyond 64 bits echoed from a request.
+            return json.dumps(content, default=str, ensure_ascii=False, separators=(",", ":")).encode()

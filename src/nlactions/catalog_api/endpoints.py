@@ -147,7 +147,7 @@ async def get_action_details(
 @router.post(
     "/guess-actions/",
     response_model=list[Guess],
-    responses=errors(401, 422),
+    responses=errors(400, 401, 422),  # 400: a body that is not valid JSON
     summary="Guess Actions",
     operation_id="api_guess_guess_actions",
     tags=["utilities"],

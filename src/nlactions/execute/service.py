@@ -223,7 +223,7 @@ class ExecuteService:
             "status": "running",
             "instructions": request.instructions,
             "input_params": input_params,
-            "idempotency_key": request.idempotency_key,
+            "idempotency_key": request.idempotency_key or None,  # an empty header is no key
             "request_hash": request.request_fingerprint,
             "created_at": dt.datetime.now(dt.UTC),
         }
