@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -44,7 +46,7 @@ class Settings(BaseSettings):
     choice_cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
 
     # Outbound HTTP: hosts/CIDRs apps may reach even if private (e.g. "127.0.0.1", "10.0.0.0/8").
-    ssrf_allow: list[str] = Field(default_factory=list)
+    ssrf_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
@@ -53,7 +55,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @property

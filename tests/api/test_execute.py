@@ -440,3 +440,18 @@ async def test_webhook_round_trip_through_execute(client: httpx.AsyncClient, run
         ).json()
     assert data["status"] == "success", data
     assert data["results"][0]["status_code"] == 200
+
+
+@pytest.mark.parametrize("field", ["account_id", "authentication_id"])
+async def test_ids_outside_64_bits_are_422(client: httpx.AsyncClient, field: str) -> None:
+    response = await client.post("/api/v2/execute/", json=body(channel=locked("C001")) | {field: 2**70})
+    assert response.status_code == 422
+    assert field in response.json()["error"]
+
+
+async def test_empty_idempotency_key_is_422(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x")), headers={"Idempotency-Key": ""}
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["error"]

@@ -49,6 +49,7 @@ class Runtime:
             guard=self.guard,
             transport=self.transport,
             timeout=self.settings.action_timeout_seconds,
+            max_response_bytes=self.settings.max_result_bytes,
         )
 
     async def close(self) -> None:

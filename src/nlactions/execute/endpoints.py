@@ -37,6 +37,7 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
         max_length=255,
         description="Retrying with the same key returns the first execution's response.",
     ),
@@ -72,9 +73,7 @@ async def execute_stateless(
         account_id=account_id,
         authentication_id=body.authentication_id,
         idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint(["v2/execute", body.model_dump(), flags])
-        if idempotency_key
-        else None,
+        request_fingerprint=fingerprint(["v2/execute", body.model_dump(), flags]) if idempotency_key else None,
     )
     return FastJSONResponse(await rt.execute.execute(caller, request))
 

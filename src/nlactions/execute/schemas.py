@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_ID = 2**63 - 1
 ConstraintMode = Literal["locked", "guess", "choose_from", "ignored"]
 ActionType = Literal["read", "write", "search", "read_bulk", "search_or_write", "search_and_write"]
 ExecutionStatus = Literal["success", "error", "empty", "preview", "halted"]
@@ -48,11 +49,7 @@ class ExecuteRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _accept_params_constraints(cls, data: Any) -> Any:
-        if (
-            isinstance(data, dict)
-            and "params" not in data
-            and isinstance(data.get("params_constraints"), dict)
-        ):
+        if isinstance(data, dict) and "params" not in data and isinstance(data.get("params_constraints"), dict):
             data = {**data, "params": data["params_constraints"]}
         return data
 
@@ -63,8 +60,8 @@ class StatelessExecuteRequest(ExecuteRequest):
     app: str = Field(description="The app to use, e.g. FormatterAPI.")
     action: str = Field(description="The action to run, e.g. text.")
     action_type: ActionType = "write"
-    authentication_id: int | None = None
-    account_id: int | None = None
+    authentication_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ExecuteResponse(BaseModel):
