@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -21,6 +22,7 @@ MAX_PHRASE = 6
 NAMED = 0.88
 NAMED_SHORT = 0.85
 RESTATED = 0.8
+INCOMPLETE = 0.7
 SEMANTIC_MAX_CHOICES = 64
 SEMANTIC_MIN_SIM = 0.45
 SEMANTIC_MIN_LEAD = 0.2
@@ -67,6 +69,17 @@ def _inside_name(ctx: Context, first: int, last: int, hits: list[Choice]) -> boo
     return any(w.capitalised and w.segment == words[first].segment and w.index != 0 for w in neighbours)
 
 
+_NEXT_ITEM = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)([A-Za-z][\w-]*)")
+_PREV_ITEM = re.compile(r"([A-Za-z][\w-]*)\s*(?:,|\band|\bor|&)\s*$")
+
+
+def _more_items(text: str, start: int, end: int) -> bool:
+    """True when the named choices sit in a list with items that are not choices ("and carbs")."""
+    after = _NEXT_ITEM.match(text[end:])
+    before = _PREV_ITEM.search(text[max(0, start - 40) : start])
+    return any(m is not None and m.group(1).lower() not in STOPWORDS for m in (after, before))
+
+
 def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
     mentions = _mentions(ctx, need)
     if not mentions:
@@ -77,6 +90,8 @@ def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
     if need.need.list:
         keys = list(distinct)
         start, end = mentions[0][1], mentions[-1][2]
+        if _more_items(ctx.text, start, end):
+            return [Proposal(need.key, keys, INCOMPLETE, start, end, "choices named, list goes on")]
         return [Proposal(need.key, keys, NAMED_SHORT, start, end, "choices named")]
     if len(distinct) == 1:
         choice, start, end = mentions[-1]

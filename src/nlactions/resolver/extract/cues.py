@@ -151,8 +151,14 @@ def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
         best = max(best, profile.cue(word.stem) * _DECAY_AFTER[i])
     if len(words) == 2:
         best = max(best, profile.cue(stem(words[0].lower + words[1].lower)))
-    if words and words[0].stem in PEOPLE and any(profile.cue(c) >= 1.0 for c in _COUNTED):
+    counts_people = any(profile.cue(c) >= 1.0 for c in _COUNTED)
+    if words and words[0].stem in PEOPLE and counts_people:
         best = max(best, 0.85)
+    if not words and counts_people:
+        # "a table for 4", "a house for two": a bare count after "for" counts people.
+        before = view.before(end, 3)
+        if len(before) >= 2 and before[1].lower == "for" and before[0].end == end:
+            best = max(best, 0.85)
     return best
 
 

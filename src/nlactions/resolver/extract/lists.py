@@ -7,6 +7,7 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before
+from nlactions.resolver.extract.enumerations import enumeration_at
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.numbers import parse_number
@@ -40,17 +41,48 @@ def _items(need: NeedProfile, inner: str) -> list[Any] | None:
     return out
 
 
+_LEADS = frozenset(
+    {"of", "is", "are", "as", "like", "including", "include", "includes", "such", "be", "were", "at", "in", "with"}
+)
+
+
+def _spelled_out(ctx: Context, need: NeedProfile) -> list[Proposal]:
+    """ "players Alex, Sam and Steve", "coordinates 46.6,1.88": a prose list right after the need's name."""
+    view = ctx.view
+    names = {s for s, w in need.cues.items() if w >= 1.0}
+    out = []
+    for word in view.words:
+        if word.stem not in names:
+            continue
+        i = word.index + 1
+        while i < len(view.words) and view.words[i].lower in _LEADS and i - word.index <= 2:
+            i += 1
+        if i >= len(view.words) or view.words[i].segment != word.segment:
+            continue
+        gap = ctx.text[word.end : view.words[i].start]
+        if gap.strip() not in ("", ":", "="):
+            continue
+        pieces = enumeration_at(ctx.text, view.words[i].start)
+        if not pieces:
+            continue
+        items = _items(need, ", ".join(t for _, _, t in pieces))
+        if items is not None:
+            out.append(Proposal(need.key, items, 0.84, pieces[0][0], pieces[-1][1], "list named nearby"))
+    return out
+
+
 def find_lists(ctx: Context) -> list[Proposal]:
     """Proposals for list needs without choices from bracketed lists, by naming words or order."""
     needs = [p for p in ctx.profiles if p.need.list and p.kind != "choice"]
     if not needs:
         return []
+    spelled = [p for need in needs for p in _spelled_out(ctx, need)]
     found = [
         (m.start(), m.end(), m.group(1) if m.group(1) is not None else m.group(2)) for m in _BRACKETS.finditer(ctx.text)
     ]
     if not found:
-        return []
-    out: list[Proposal] = []
+        return spelled
+    out: list[Proposal] = spelled
     for need in needs:
         for start, end, inner in found:
             items = _items(need, inner)

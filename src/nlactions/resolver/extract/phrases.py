@@ -17,7 +17,7 @@ from nlactions.resolver.numbers import parse_number
 
 __all__ = ["find_phrases", "quoted_spans"]
 
-FREE_KINDS = ("text", "place", "user", "any")
+FREE_KINDS = ("text", "place", "user", "person", "any")
 _QUOTES = re.compile(
     r"\"([^\"\n]{1,500})\"|“([^”\n]{1,500})”|(?<![\w'])'((?:[^'\n]|(?<=\w)'(?=\w)){1,500}?)'(?![\w])|`([^`\n]{1,500})`"
 )
@@ -47,7 +47,7 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _CONNECTORS = frozenset(
     {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
 )
-_ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w/.-]*$|^[a-z]+(?:_[a-z0-9]+)+$")
+_ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w/.-]*$|^[a-z]+(?:_[a-z0-9]+)+$|^[\w.:~-]*[/\\][\w./\\:~-]+$")
 
 
 def quoted_spans(text: str) -> list[tuple[int, int, str]]:
@@ -153,7 +153,7 @@ def _introduced(ctx: Context) -> list[Proposal]:
     out = []
     text = ctx.text
     for pattern, wanted, naming in ((_NAMING, _NAME_WORDS, True), (_SAYING, _TEXT_WORDS, False)):
-        needs = [p for p in ctx.profiles if p.kind in FREE_KINDS and _label_words(p) & wanted]
+        needs = [p for p in ctx.profiles if p.kind in FREE_KINDS and not p.need.list and _label_words(p) & wanted]
         if len(needs) != 1:
             continue
         need = needs[0]
@@ -183,7 +183,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
     quotes = quoted_spans(ctx.text)
     out = []
     for need in ctx.profiles:
-        if need.kind not in FREE_KINDS:
+        if need.kind not in FREE_KINDS or need.need.list:
             continue
         name_stems = {s for s, w in need.cues.items() if w >= 1.0}
         if not name_stems:
@@ -215,7 +215,9 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             token_end = nxt.end
             while token_end < len(ctx.text) and not ctx.text[token_end].isspace() and ctx.text[token_end] not in ",;?!":
                 token_end += 1
-            token = re.split(r"\.(?=[A-Za-z])|\.$", ctx.text[nxt.start : token_end])[0]
+            raw_token = ctx.text[nxt.start : token_end].rstrip(".")
+            pathlike = "/" in raw_token or "\\" in raw_token
+            token = raw_token if pathlike else re.split(r"\.(?=[A-Za-z])", raw_token)[0]
             longer_name = name_at(view, i, skip_article=False)
             if longer_name is not None and longer_name[1] > nxt.start + len(token):
                 token = ""  # "Q2 Hiring Plan" is a name, not the id "Q2"

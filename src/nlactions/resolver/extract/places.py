@@ -80,9 +80,10 @@ def _wants_region(need: NeedProfile) -> bool:
     return "state" in lower or "country" in lower or bool(re.search(r"\b[A-Z][a-z]+, [A-Z]{2}\b", help_text))
 
 
-def _render(need: NeedProfile, span: Span) -> str:
-    if span.alt is not None and _wants_region(need):
-        return str(span.alt)
+def _render(need: NeedProfile, span: Span) -> str | None:
+    if _wants_region(need):
+        # The need asks for "City, State": give it only when the text has both.
+        return None if span.alt is None else str(span.alt)
     return str(span.value)
 
 

@@ -17,7 +17,7 @@ __all__ = ["Kind", "NeedProfile", "Role", "profile_of", "words_of"]
 
 Kind = Literal[
     "choice", "bool", "int", "float", "date", "datetime", "time", "email", "url", "phone",
-    "channel", "user", "place", "text", "dict", "any",
+    "channel", "user", "place", "person", "number", "text", "dict", "any",
 ]  # fmt: skip
 Role = Literal["origin", "destination"] | None
 ChoiceKind = Literal["number", "date", "time", "bool", "text"]
@@ -40,6 +40,12 @@ _EMAIL_WORDS = {"email", "mail", "e-mail"}
 _URL_WORDS = {"url", "link", "website", "uri", "webpage", "homepage", "href"}
 _PHONE_WORDS = {"phone", "telephone", "mobile", "cell", "sms"}
 _USER_WORDS = {"user", "username", "assignee", "mention", "handle", "member"}
+_PERSON_WORDS = {"receiver", "recipient", "sender", "payee", "payer", "contact", "person", "friend", "attendee",
+                 "invitee", "participant", "customer", "client", "buyer", "seller", "requester"}  # fmt: skip
+# Text fields that hold a number: an amount of money, a rating, a quantity.
+_NUMBER_WORDS = {"amount", "price", "cost", "fee", "total", "budget", "salary", "rating", "score", "quantity"}
+_MONEY_WORDS = {"amount", "price", "cost", "fee", "money", "payment", "budget", "salary", "dollars", "total",
+                "charge", "balance"}  # fmt: skip
 # Words in labels and help texts that say nothing about which value is meant.
 _GENERIC = {
     "name", "value", "type", "id", "string", "default", "optional", "specified", "eg", "ie", "etc",
@@ -71,6 +77,7 @@ class NeedProfile:
     date_format: str | None = None
     time_format: str | None = None
     counts: bool = False
+    money: bool = False
     percent_as_fraction: bool = True
     index: ChoiceIndex | None = None
     choice_kind: ChoiceKind | None = None
@@ -206,6 +213,10 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
         kind = "place"
     elif _has(name_words, _USER_WORDS):
         kind = "user"
+    elif _has(name_words, _PERSON_WORDS) or _has(lead_help, _PERSON_WORDS):
+        kind = "person"
+    elif _has(name_words, _NUMBER_WORDS) and not _has(name_words, {"name", "type", "id", "currency", "unit"}):
+        kind = "number"
     else:
         kind = "text"
     help_lower = need.help_text.lower()
@@ -219,6 +230,7 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
         date_format=_date_format(need.help_text),
         time_format=_time_format(need.help_text),
         counts=_counts(label_words, key_words, help_words),
+        money=_has(name_words, _MONEY_WORDS) or _has(lead_help, _MONEY_WORDS),
         percent_as_fraction="decimal" in help_lower or "percent" not in help_lower,
         index=index,
         choice_kind=choice_kind,

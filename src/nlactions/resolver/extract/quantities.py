@@ -17,6 +17,7 @@ __all__ = ["find_quantities"]
 
 NAMED_BASE = 0.55
 NAMED_GAIN = 0.4
+CHOICE_BASE = 0.6  # a number that must also be one of the need's choices is checked twice
 NAMED_MIN = 0.5  # weaker naming (a word of the help text only) is not enough on its own
 CLEAR_LEAD = 0.2  # over the next need the same words name
 SHARED = 0.05  # needs named alike ("mass1", "mass2") take their numbers in order, a bit less surely
@@ -44,6 +45,8 @@ def _value_for(need: NeedProfile, number: Number) -> Any:
     if need.need.type == "float":
         return value
     if need.need.type in ("str", "any"):
+        if isinstance(value, float) and value.is_integer() and number.kind != "plain":
+            value = int(value)
         return str(value)
     return None
 
@@ -52,7 +55,8 @@ def _numeric(ctx: Context) -> list[NeedProfile]:
     return [
         p
         for p in ctx.profiles
-        if not p.need.list and (p.kind in ("int", "float") or (p.kind == "choice" and p.choice_kind == "number"))
+        if not p.need.list
+        and (p.kind in ("int", "float", "number") or (p.kind == "choice" and p.choice_kind == "number"))
     ]
 
 
@@ -89,7 +93,8 @@ def find_quantities(ctx: Context) -> list[Proposal]:
             continue
         i = ranked[0]
         runner_up = cues[ranked[1]][j] if len(ranked) > 1 else 0.0
-        conf = NAMED_BASE + NAMED_GAIN * best - (0.1 if runner_up > best - CLEAR_LEAD else 0.0)
+        base = CHOICE_BASE if needs[i].kind == "choice" else NAMED_BASE
+        conf = base + NAMED_GAIN * best - (0.1 if runner_up > best - CLEAR_LEAD else 0.0)
         out.append(Proposal(needs[i].key, values[i][j], conf, number.start, number.end, "number named nearby"))
     for group, js in shared.items():
         if len(js) != len(group):
@@ -173,6 +178,15 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
     return out
 
 
+_CURRENCY = frozenset({"dollar", "dollars", "buck", "bucks", "usd", "euro", "euros", "eur", "pound", "pounds", "gbp",
+                       "yen", "cents", "rupees", "francs"})  # fmt: skip
+
+
+def _is_money(ctx: Context, number: Number) -> bool:
+    after = ctx.view.after(number.end, 1)
+    return number.kind == "money" or bool(after and after[0].lower in _CURRENCY)
+
+
 def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
     if number.word and not need.counts:
         # "two charges" counts charges; it is not the value of a charge ("three star" is).
@@ -180,6 +194,8 @@ def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
     cue = cue_near(need, ctx.view, number.start, number.end)
+    if need.money and _is_money(ctx, number):
+        cue = max(cue, 1.0)  # "$147", "thirty four bucks" for an amount of money
     if in_date and cue < 0.9:
         return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
     if number.kind == "ordinal" and cue < 0.9:
