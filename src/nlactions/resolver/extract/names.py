@@ -18,8 +18,8 @@ def _namey(word: Word) -> bool:
 
 
 def _abbreviation(word: Word) -> bool:
-    """ "St", "Mt", "Dr", "D" in "D.C.": a short capitalised word that takes a dot."""
-    return word.capitalised and len(word.text) <= 3 and word.text.isalpha()
+    """ "St", "Mt", "Dr": a short capitalised word that takes a dot (not an acronym like "LA")."""
+    return word.capitalised and len(word.text) <= 3 and word.text.isalpha() and word.text[1:].islower()
 
 
 def name_at(

@@ -9,7 +9,7 @@ from nlactions.resolver.extract.names import name_at
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots
-from nlactions.resolver.extract.text import TextView
+from nlactions.resolver.extract.text import STOPWORDS, TextView
 
 __all__ = ["find_places"]
 
@@ -26,7 +26,107 @@ _PREPOSITIONS: dict[str, tuple[str | None, float]] = {
     "towards": ("destination", 0.84),
     "toward": ("destination", 0.84),
     "for": (None, 0.8),
+    # Verbs of travel work like prepositions: "leaving SF", "heading NYC", "visiting Paris".
+    "leaving": ("origin", 0.84),
+    "departing": ("origin", 0.84),
+    "heading": ("destination", 0.84),
+    "visiting": ("destination", 0.84),
+    "visit": ("destination", 0.82),
+    "of": ("origin", 0.82),  # only after "out": "out of ATL"
+    "is": (None, 0.82),  # only after a word that names the need: "the destination is Washington"
 }
+# Short replies that start with a capitalised word without naming a place.
+_NOT_PLACES = frozenset(
+    [
+        "yes",
+        "no",
+        "yeah",
+        "yep",
+        "nope",
+        "sure",
+        "thanks",
+        "thank",
+        "ok",
+        "okay",
+        "hi",
+        "hello",
+        "hey",
+        "great",
+        "perfect",
+        "please",
+        "well",
+        "actually",
+        "sorry",
+        "alright",
+        "cool",
+        "fine",
+        "awesome",
+        "correct",
+        "right",
+        "exactly",
+        "also",
+        "and",
+        "but",
+        "so",
+        "then",
+        "now",
+        "wait",
+        "good",
+        "nice",
+        "excellent",
+        "search",
+        "try",
+        "find",
+        "look",
+        "get",
+        "book",
+        "show",
+        "give",
+        "make",
+        "check",
+        "tell",
+        "help",
+        "let",
+        "need",
+        "want",
+        "go",
+        "take",
+        "send",
+        "play",
+        "call",
+        "set",
+        "add",
+        "put",
+        "schedule",
+        "reserve",
+        "buy",
+        "rent",
+        "order",
+        "just",
+        "maybe",
+        "only",
+        "how",
+        "what",
+        "where",
+        "when",
+        "which",
+        "who",
+        "why",
+        "can",
+        "could",
+        "would",
+        "will",
+        "shall",
+        "should",
+        "do",
+        "does",
+        "is",
+        "are",
+        "was",
+        "were",
+        "i",
+    ]
+)
 
 
 def _with_region(view: TextView, end: int) -> int:
@@ -51,6 +151,14 @@ def place_spans(ctx: Context) -> list[Span]:
         prep = _PREPOSITIONS.get(word.lower)
         if prep is None:
             continue
+        prev = view.words[word.index - 1] if word.index else None
+        if word.lower == "of" and (prev is None or prev.lower != "out"):
+            continue
+        if word.lower == "is" and (prev is None or not any(p.cue(prev.stem) >= 0.5 for p in ctx.of_kind("place"))):
+            continue
+        nxt = view.words[word.index + 1] if word.index + 1 < len(view.words) else None
+        if word.lower in ("leaving", "heading") and nxt is not None and nxt.lower in ("for", "to", "from"):
+            continue  # "leaving for X" reads as the preposition's role
         at = word.index + 1
         number = None
         if at + 1 < len(view.words) and view.words[at].text.isdigit() and view.words[at].segment == word.segment:
@@ -68,8 +176,35 @@ def place_spans(ctx: Context) -> list[Span]:
         start, end = span
         wider = _with_region(view, end)
         role, conf = prep
+        if word.lower == "for" and prev is not None and prev.lower in ("leaving", "leave", "heading", "headed"):
+            role = "destination"
+        if word.lower == "is" and prev is not None:
+            role = next((p.role for p in ctx.of_kind("place") if p.cue(prev.stem) >= 0.5 and p.role), None)
         alt = view.text[start:wider] if wider > end else None
         out.append(Span(start, end, view.text[start:end], conf, role, word.segment, alt))  # type: ignore[arg-type]
+    out += _replies(ctx)
+    return out
+
+
+def _replies(ctx: Context) -> list[Span]:
+    """A sentence that opens with a place: "San Diego at 7:30 pm.", "Calistoga, please."."""
+    view = ctx.view
+    out: list[Span] = []
+    for word in view.words:
+        if word.index and view.words[word.index - 1].segment == word.segment:
+            continue  # not the first word of its sentence
+        if word.lower in _NOT_PLACES or word.lower in STOPWORDS:
+            continue
+        span = name_at(view, word.index, skip_article=False)
+        if span is None:
+            continue
+        start, end = span
+        words = ctx.text[start:end].split()
+        follows = ctx.text[end : end + 1]
+        if len(words) >= 2 or follows in (",", ".", "!", "") or ctx.text[end:].lstrip().startswith("\n"):
+            wider = _with_region(view, end)
+            alt = view.text[start:wider] if wider > end else None
+            out.append(Span(start, end, view.text[start:end], 0.8, None, word.segment, alt))
     return out
 
 
