@@ -61,7 +61,7 @@ async def post(
 async def ok(client: httpx.AsyncClient, path: str = CUSTOMERS, **kwargs: Any) -> dict[str, Any]:
     response = await post(client, path, **kwargs)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def keys(body: dict[str, Any]) -> list[str]:
@@ -371,6 +371,20 @@ async def test_an_app_needing_auth_loads_with_the_stored_credentials(client: htt
     assert wrong.status_code == 412
 
 
+async def test_a_refused_authentication_is_412_and_marked_stale(client: httpx.AsyncClient) -> None:
+    created = await client.post(
+        "/api/v2/apps/VaultAPI/auths/", json={"title": "Vault", "fields": {"api_key": "sk-vault-secret-1234"}}
+    )
+    assert created.status_code == 201, created.text
+    directory.vault_refuses = True
+    response = await post(client, "/api/v2/apps/VaultAPI/choices/fetch_item.item/")
+    assert response.status_code == 412
+    assert "401 Unauthorized: the key was revoked" in response.json()["error"]
+    assert "Reconnect" in response.json()["hint"]
+    [auth] = (await client.get("/api/v2/apps/VaultAPI/auths/")).json()["results"]
+    assert auth["is_stale"] is True
+
+
 # -- execution shares the cache -------------------------------------------------------------------
 
 
@@ -464,3 +478,19 @@ async def test_with_redis_the_cache_lives_in_redis(settings: Settings, key: Any,
         assert 0 < ttl <= 2 * settings.choice_cache_ttl_seconds
     finally:
         await redis.aclose()
+
+
+async def test_with_redis_down_choices_still_answer(settings: Settings, key: Any) -> None:
+    down = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    application = start(down)
+    async with (
+        application.router.lifespan_context(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://t", headers={"x-api-key": key.key}
+        ) as http,
+    ):
+        first = await ok(http)
+        second = await ok(http, query="Customer 00042")
+    assert len(first["results"]) == 250
+    assert keys(second)[0] == "cust-42"
+    assert directory.first_pages("customers") == 1  # kept in the process while the shared cache is down

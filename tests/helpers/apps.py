@@ -227,6 +227,7 @@ class Directory:
     credentials_seen: list[str] = field(default_factory=list)
     gate: asyncio.Event | None = None
     fail_after_gate: bool = False
+    vault_refuses: bool = False
 
     def first_pages(self, loader: str) -> int:
         """How many times ``loader`` was asked for its first page (one per full load)."""
@@ -313,6 +314,8 @@ directory_app = App(
 
 async def vault_items(ctx: ChoiceContext) -> ChoicePage:
     directory.credentials_seen.append(ctx.credentials.get("api_key", ""))
+    if directory.vault_refuses:
+        raise AuthExpired("The service answered 401 Unauthorized: the key was revoked.")
     return ChoicePage([Choice("I1", "Passport scan"), Choice("I2", "Lease")])
 
 

@@ -62,8 +62,7 @@ SearchQuery = Annotated[str | None, Query(max_length=1000, description="What to 
     tags=["apps"],
 )
 async def search_apps(service: CatalogDep, _caller: CallerDep, query: SearchQuery = None) -> FastJSONResponse:
-    """Apps whose name, keywords, description or actions match the query, most relevant first; all apps
-    by name without a query."""
+    """Apps matching the query by name, keywords, description or actions, best first; all apps without one."""
     return FastJSONResponse({"results": service.search_apps(query)})
 
 

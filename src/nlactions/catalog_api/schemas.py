@@ -64,6 +64,7 @@ class ActionDetailsRequest(BaseModel):
     """Body of Get Action Details: values of needs, so that needs depending on them get their choices."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="allow",
         json_schema_extra={"examples": [{"params": {}}, {"params": {"team": "T1"}}]},
     )
@@ -86,7 +87,8 @@ class GuessRequest(BaseModel):
     """Body of Guess Actions."""
 
     model_config = ConfigDict(
-        extra="forbid",
+        strict=True,
+        extra="ignore",
         json_schema_extra={
             "examples": [{"query": "send a message to a Slack channel", "action_types": ["write"], "count": 5}]
         },

@@ -41,7 +41,10 @@ def load_failure(target: PrefillTarget, exc: BaseException) -> NLActionsError:
         )
     if isinstance(exc, LoaderTimedOut):
         return UpstreamFailed(f"{where} did not answer in time while loading {what}: {exc}", hint="Retry later.")
-    log.error("choice loader %s of %s failed", target.name, target.app.key, exc_info=exc)
+    # The message of an arbitrary exception may carry a URL with a key in it: log its type only,
+    # and the traceback at debug level.
+    log.error("choice loader %s of %s failed: %s", target.name, target.app.key, type(exc).__name__)
+    log.debug("choice loader %s of %s failed", target.name, target.app.key, exc_info=exc)
     return UpstreamFailed(
         f"Loading {what} from {where} failed unexpectedly ({type(exc).__name__}).",
         hint="Retry later; if it persists, check the server logs.",

@@ -11,6 +11,7 @@ class ChoicesRequest(BaseModel):
     """Body of ``POST /api/v2/apps/{app}/choices/{prefill}/``."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="allow",
         json_schema_extra={
             "examples": [{"params": {}}, {"params": {"team": "T1"}}],

@@ -7,6 +7,7 @@ runs; whether an entry is fresh is the service's decision, not the store's.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import OrderedDict
 from typing import Protocol
 
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nlactions.choices import repository as repo
 from nlactions.choices.entry import CachedChoices, as_utc, decode_choices, dumps, encode_choices, loads
 from nlactions.choices.keys import CacheRef
+
+log = logging.getLogger(__name__)
 
 
 class ChoiceStore(Protocol):
@@ -70,7 +73,7 @@ class DbChoiceStore:
                     "app": ref.app[:100],
                     "prefill": ref.prefill[:200],
                     "choices": encode_choices(entry.choices),
-                    "refreshed_at": entry.refreshed_at,
+                    "refreshed_at": as_utc(entry.refreshed_at),
                 },
             )
             await repo.delete_older_than(session, ref.account_id, entry.refreshed_at - self._retain)
@@ -136,6 +139,8 @@ class LruFront:
     A hit is only used when the shared store still holds the same load (one cheap ``version`` read),
     so a refresh made by another process is seen at once; the saving is not re-reading and decoding
     a long list on every request, and keeping the same list object (whose match index is cached).
+    When the shared store fails (Redis down), choices keep working from memory and fresh loads; the
+    failure is logged, never shown to callers.
     """
 
     def __init__(self, shared: ChoiceStore, *, max_entries: int = 256, max_choices: int = 500_000):
@@ -148,13 +153,17 @@ class LruFront:
     async def get(self, ref: CacheRef) -> CachedChoices | None:
         """The entry, from memory when it is the current one, else from the shared store."""
         local = self._entries.get(ref.key)
-        if local is not None:
-            current = await self.shared.version(ref)
-            if current is not None and current == as_utc(local.refreshed_at):
-                self._entries.move_to_end(ref.key)
-                return local
-            self._forget(ref.key)
-        entry = await self.shared.get(ref)
+        try:
+            if local is not None:
+                current = await self.shared.version(ref)
+                if current is not None and current == as_utc(local.refreshed_at):
+                    self._entries.move_to_end(ref.key)
+                    return local
+                self._forget(ref.key)
+            entry = await self.shared.get(ref)
+        except Exception as exc:
+            log.warning("choice cache unavailable, using this process's copy: %s", type(exc).__name__)
+            return local
         if entry is not None:
             self._remember(ref.key, entry)
         return entry
@@ -164,9 +173,12 @@ class LruFront:
         return await self.shared.version(ref)
 
     async def put(self, ref: CacheRef, entry: CachedChoices) -> None:
-        """Write through to the shared store, then keep the entry in memory."""
-        await self.shared.put(ref, entry)
+        """Keep the entry in memory and write it through to the shared store."""
         self._remember(ref.key, entry)
+        try:
+            await self.shared.put(ref, entry)
+        except Exception as exc:
+            log.warning("choice cache unavailable, kept in this process only: %s", type(exc).__name__)
 
     async def close(self) -> None:
         """Forget everything and close the shared store."""
