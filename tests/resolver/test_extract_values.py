@@ -160,3 +160,36 @@ def test_known_needs_are_left_alone() -> None:
         now=NOW,
     )
     assert OfflineExtractor().extract_sync(request).values == {}
+
+
+def test_a_kind_named_before_the_noun_the_help_text_uses() -> None:
+    cuisine = need("cuisine", "Cuisine", help_text="Type of food the restaurant serves")
+    assert values("Somewhere with good Thai food near the office", cuisine) == {"cuisine": "Thai"}
+    assert values("Somewhere with good food near Bangkok Garden", cuisine) == {}
+
+
+def test_money_amount_for_a_text_field() -> None:
+    amount = need("amount", "Amount", help_text="Amount of money to send")
+    assert values("Send Lena twenty five bucks for lunch", amount) == {"amount": "25"}
+    assert values("Transfer $1,250 to savings", amount) == {"amount": "1250"}
+
+
+def test_travel_verbs_and_naming_sentences() -> None:
+    origin = need("origin", "Origin city", help_text="City to leave from")
+    destination = need("destination", "Destination city", help_text="City to travel to")
+    assert values("I'm leaving Oslo on Friday and heading Bergen.", origin, destination) == {
+        "origin": "Oslo",
+        "destination": "Bergen",
+    }
+    assert values("Get me a coach ticket. The destination is Porto.", destination) == {"destination": "Porto"}
+
+
+def test_a_reply_that_is_a_place() -> None:
+    city = need("city", "City")
+    assert values("Find me a dentist.\nSanta Monica, please.", city) == {"city": "Santa Monica"}
+    assert values("Find me a dentist.\nThanks, that helps.", city) == {}
+
+
+def test_a_bare_count_after_for_counts_people() -> None:
+    guests = need("guests", "Number of guests", choices=[str(i) for i in range(1, 7)])
+    assert values("Book a cabin for three, please", guests) == {"guests": "3"}

@@ -43,6 +43,7 @@ _NAME_STOP = re.compile(
     re.I,
 )
 _INTRODUCING = frozenset({"called", "named", "titled", "entitled", "saying", "says", "reading"})
+_KIND_WORDS = frozenset({"genre", "category", "cuisine", "style", "kind", "type", "flavor", "flavour", "theme"})
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _CONNECTORS = frozenset(
     {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
@@ -248,10 +249,36 @@ def _lone_quote(ctx: Context, found: list[Proposal]) -> list[Proposal]:
     return [Proposal(open_needs[0].key, inner, 0.75 + 0.15 * cue, s, e, "the only quoted text")]
 
 
+def _kind_of_thing(ctx: Context) -> list[Proposal]:
+    """ "a Fantasy movie", "French food": a capitalised word before the noun the help text names.
+
+    Only for a need whose label is a kind or category ("Genre", "Cuisine", "Category").
+    """
+    view = ctx.view
+    out = []
+    for need in ctx.profiles:
+        if need.kind != "text" or need.need.list or not (_label_words(need) & _KIND_WORDS):
+            continue
+        nouns = {s for s, w in need.cues.items() if w < 1.0}
+        for word in view.words[1:]:
+            if word.stem not in nouns or word.capitalised:
+                continue
+            prev = view.words[word.index - 1]
+            opens = prev.index == 0 or view.words[prev.index - 1].segment != prev.segment
+            if ctx.text[prev.end : word.start] != " " or not prev.capitalised or opens or prev.lower in STOPWORDS:
+                continue
+            before = view.words[prev.index - 1]
+            if before.capitalised or len(prev.text) < 3 or not prev.text.isalpha():
+                continue  # part of a longer name ("Zoe Bell movie") or not a word ("C", "Einstein's")
+            out.append(Proposal(need.key, prev.text, 0.82, prev.start, prev.end, f"kind of '{word.text}'"))
+    return out
+
+
 def find_phrases(ctx: Context) -> list[Proposal]:
     """Proposals from named values, introducers, quotes and words that name a need."""
     out = _assignments(ctx)
     out += _introduced(ctx)
     out += _after_cue(ctx)
+    out += _kind_of_thing(ctx)
     out += _lone_quote(ctx, out)
     return out

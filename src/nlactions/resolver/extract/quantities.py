@@ -188,14 +188,14 @@ def _is_money(ctx: Context, number: Number) -> bool:
 
 
 def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
+    if need.money and _is_money(ctx, number) and not in_date:
+        return 1.0  # "$147", "thirty four bucks" for an amount of money
     if number.word and not need.counts:
         # "two charges" counts charges; it is not the value of a charge ("three star" is).
         nxt = ctx.view.after(number.end, 1)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
     cue = cue_near(need, ctx.view, number.start, number.end)
-    if need.money and _is_money(ctx, number):
-        cue = max(cue, 1.0)  # "$147", "thirty four bucks" for an amount of money
     if in_date and cue < 0.9:
         return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
     if number.kind == "ordinal" and cue < 0.9:
