@@ -193,3 +193,13 @@ def test_a_reply_that_is_a_place() -> None:
 def test_a_bare_count_after_for_counts_people() -> None:
     guests = need("guests", "Number of guests", choices=[str(i) for i in range(1, 7)])
     assert values("Book a cabin for three, please", guests) == {"guests": "3"}
+
+
+def test_a_person_after_pay_or_to() -> None:
+    payee = need("recipient", "Recipient", help_text="Person who receives the money")
+    assert values("Please pay Nadia 40 dollars for the tickets", payee, need("amount", "Amount")) == {
+        "recipient": "Nadia",
+        "amount": "40",
+    }
+    found = values("Send 10 euros to Marco.\nActually no, Ingrid should get it. The recipient is Ingrid.", payee)
+    assert found == {"recipient": "Ingrid"}

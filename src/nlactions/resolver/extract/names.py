@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nlactions.resolver.dates import MONTHS, WEEKDAYS
-from nlactions.resolver.extract.text import TextView, Word
+from nlactions.resolver.extract.text import STOPWORDS, TextView, Word
 
 __all__ = ["NOT_NAMES", "name_around", "name_at"]
 
@@ -20,6 +20,16 @@ def _namey(word: Word) -> bool:
 def _abbreviation(word: Word) -> bool:
     """ "St", "Mt", "Dr": a short capitalised word that takes a dot (not an acronym like "LA")."""
     return word.capitalised and len(word.text) <= 3 and word.text.isalpha() and word.text[1:].islower()
+
+
+def _name_number(view: TextView, word: Word) -> bool:
+    """A number that ends a name ("Toy Story 4", "Cyberpunk 2077"), not one that starts an amount ("40 dollars")."""
+    if not word.text.isdigit() or len(word.text) > 4 or view.text[word.end : word.end + 1] in ("/", ":", "-"):
+        return False
+    nxt = view.words[word.index + 1] if word.index + 1 < len(view.words) else None
+    if nxt is None or nxt.segment != word.segment or view.text[word.end : nxt.start] != " ":
+        return True
+    return nxt.capitalised or nxt.lower in STOPWORDS
 
 
 def name_at(
@@ -46,12 +56,7 @@ def name_at(
             break
         if "." in gap and not (_abbreviation(last) or len(word.text) <= 2):
             break
-        if (
-            _namey(word)
-            or gap == "-"
-            or ("." in gap and word.capitalised)
-            or (word.text.isdigit() and len(word.text) <= 4 and view.text[word.end : word.end + 1] not in "/:-")
-        ):
+        if _namey(word) or gap == "-" or ("." in gap and word.capitalised) or _name_number(view, word):
             last = word
             count += 1
             i += 1

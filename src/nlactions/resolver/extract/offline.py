@@ -11,6 +11,7 @@ from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.patterns import find_patterns
+from nlactions.resolver.extract.people import find_people
 from nlactions.resolver.extract.phrases import find_phrases
 from nlactions.resolver.extract.places import find_places
 from nlactions.resolver.extract.profile import NeedProfile, profile_of
@@ -64,10 +65,15 @@ class OfflineExtractor:
             proposals: list[Proposal] = []
             for finder in FINDERS:
                 proposals += finder(ctx)
+            # Text other needs are sure of is not a place or a person; a place need's own finds are.
+            named_things = {p.key for p in profiles if p.kind in ("place", "person")}
             taken = [
-                (p.start, p.end) for p in proposals if round(p.confidence, 6) >= self.threshold and p.start != p.end
+                (p.start, p.end)
+                for p in proposals
+                if round(p.confidence, 6) >= self.threshold and p.start != p.end and p.need not in named_things
             ]
             proposals += find_places(ctx, taken)
+            proposals += find_people(ctx, taken)
             for key, chosen in assign(proposals, ctx.view.segment_at).items():
                 if round(chosen.confidence, 6) >= self.threshold:
                     extraction.values[key] = ResolvedValue(

@@ -36,7 +36,7 @@ _PREPOSITIONS: dict[str, tuple[str | None, float]] = {
     "is": (None, 0.82),  # only after a word that names the need: "the destination is Washington"
 }
 # Short replies that start with a capitalised word without naming a place.
-_NOT_PLACES = frozenset(
+NOT_OPENERS = frozenset(
     [
         "yes",
         "no",
@@ -193,7 +193,7 @@ def _replies(ctx: Context) -> list[Span]:
     for word in view.words:
         if word.index and view.words[word.index - 1].segment == word.segment:
             continue  # not the first word of its sentence
-        if word.lower in _NOT_PLACES or word.lower in STOPWORDS:
+        if word.lower in NOT_OPENERS or word.lower in STOPWORDS:
             continue
         span = name_at(view, word.index, skip_article=False)
         if span is None:
