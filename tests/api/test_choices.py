@@ -321,6 +321,13 @@ async def test_account_id_of_another_account_is_403(client: httpx.AsyncClient, r
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("name", ["authentication_id", "account_id"])
+async def test_ids_out_of_range_are_422_naming_them(client: httpx.AsyncClient, name: str) -> None:
+    response = await post(client, **{name: 2**64})
+    assert response.status_code == 422
+    assert name in response.json()["error"]
+
+
 async def test_params_body_is_required(client: httpx.AsyncClient) -> None:
     response = await client.post(CUSTOMERS, json={})
     assert response.status_code == 422

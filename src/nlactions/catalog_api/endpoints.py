@@ -19,7 +19,7 @@ from nlactions.catalog_api.schemas import (
     GuessRequest,
 )
 from nlactions.catalog_api.service import CatalogService
-from nlactions.execute.schemas import ActionType, ErrorResponse
+from nlactions.execute.schemas import MAX_ID, ActionType, ErrorResponse
 
 router = APIRouter(prefix="/api/v2")
 
@@ -125,8 +125,10 @@ async def get_action_details(
     caller: CallerDep,
     body: Annotated[ActionDetailsRequest | None, Body()] = None,
     action_type: Annotated[ActionType, Query(description="Accepted for compatibility.")] = "write",
-    account_id: Annotated[int | None, Query(description="Your account to act in.")] = None,
-    authentication_id: Annotated[int | None, Query(description="The authentication to load choices with.")] = None,
+    account_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Your account to act in.")] = None,
+    authentication_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="The authentication to load choices with.")
+    ] = None,
     action_extra: Annotated[
         list[ActionExtra] | None, Query(description="Which of action_needs, action_gives, action_sample.")
     ] = None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from nlactions.api.deps import CallerDep, RuntimeDep
 from nlactions.api.responses import FastJSONResponse
 from nlactions.choices.schemas import ChoicesRequest, ChoicesResponse
-from nlactions.execute.schemas import ErrorResponse
+from nlactions.execute.schemas import MAX_ID, ErrorResponse
 
 router = APIRouter(prefix="/api/v2", tags=["actions"])
 
@@ -53,8 +53,12 @@ async def get_prefill_choices(
     body: ChoicesRequest,
     rt: RuntimeDep,
     caller: CallerDep,
-    authentication_id: Annotated[int | None, Query(description="The authentication to load with.")] = None,
-    account_id: Annotated[int | None, Query(description="Your account to act in (default: the key's).")] = None,
+    authentication_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="The authentication to load with.")
+    ] = None,
+    account_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Your account to act in (default: the key's).")
+    ] = None,
     query: Annotated[str | None, Query(max_length=500, description="Optional query to filter results by.")] = None,
     force_refresh: Annotated[bool, Query(description="Reload from the service instead of the cache.")] = False,
 ) -> FastJSONResponse:
