@@ -96,9 +96,10 @@ def now_of(record: Mapping[str, Any], override: dt.datetime | None) -> dt.dateti
 
 
 def category_of(record: Mapping[str, Any]) -> str:
-    """The record's category: meta.category, else meta.service, else meta.source."""
+    """The record's category: meta.category, else meta.service, else the action's app, else meta.source."""
     meta = record.get("meta") or {}
-    return str(meta.get("category") or meta.get("service") or meta.get("source") or "all")
+    app = ((record.get("action") or {}).get("app") or {}).get("key")
+    return str(meta.get("category") or meta.get("service") or app or meta.get("source") or "all")
 
 
 # -- scoring ----------------------------------------------------------------------------------
@@ -395,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not records:
         return _fail(f"{args.data}: no records")
     shape = "choice_match" if "hint" in records[0] else "resolver"
+    from nlactions.resolver import semantic
+
+    semantic.available()  # load the embedding model before timing (once per process in production too)
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115
     try:
         if shape == "choice_match":
