@@ -209,7 +209,7 @@ _WRITTEN_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 @lru_cache(maxsize=4096)
 def _find_dates(text: str, today: dt.date) -> tuple[Found, ...]:
-    # A date written without a year ("to April 8th") shares the year written next to another one.
+    # A date written without a year ("to June 9th") shares the year written next to another one.
     years = {int(y) for y in _WRITTEN_YEAR.findall(text)}
     year_hint = years.pop() if len(years) == 1 else None
     taken: list[tuple[int, int]] = []

@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -137,7 +137,7 @@ def _token_sim(a: str, b: str) -> float:
 
 
 def _is_abbreviation(abbr: str, label_tokens: Sequence[str]) -> bool:
-    """True when ``abbr`` ("sf", "sfo", "nyc") spells the initials of every label word in order."""
+    """True when ``abbr`` ("uk", "usa", "nyk") spells the initials of every label word in order."""
     if len(label_tokens) < 2 or not 2 <= len(abbr) <= 5 or not abbr.isalpha():
         return False
     pos = 0
@@ -148,7 +148,7 @@ def _is_abbreviation(abbr: str, label_tokens: Sequence[str]) -> bool:
         inner = 1
         while pos < len(abbr) and inner < len(word) and (nxt := word.find(abbr[pos], inner)) != -1:
             if len(label_tokens) > 1 and word is not label_tokens[-1]:
-                break  # extra letters only come from the last word ("SFO" -> San FranciscO)
+                break  # extra letters only come from the last word ("NYK" -> New YorK)
             inner = nxt + 1
             pos += 1
     return pos == len(abbr)
@@ -325,10 +325,10 @@ class ChoiceIndex:
         if hint_cov >= 0.8 and label_cov >= 0.8:
             score = 0.9 * min(hint_cov, label_cov) + 0.05 * whole
         elif hint_cov >= 0.85 and any(s == 1.0 for s in hint_content):
-            # Every word of the hint is in the label ("Saratoga" -> "AMC Saratoga 14").
+            # Every word of the hint is in the label ("Harbor" -> "Harbor Cinema 8").
             score = 0.84 + 0.04 * hint_cov + 0.04 * label_cov
         elif label_cov >= 0.85 and any(s == 1.0 for s in label_content):
-            # The label is inside a longer hint ("Portland, OR" -> "Portland").
+            # The label is inside a longer hint ("Lyon, France" -> "Lyon").
             score = 0.8 + 0.08 * label_cov * (len(label) / max(len(norm), 1)) + 0.04 * whole
         else:
             score = 0.75 * max(whole, fuzz.token_set_ratio(norm, label) / 100) * min(1.0, hint_cov + 0.3)
@@ -525,8 +525,3 @@ def match_hint(
     ranked = index_for(choices).rank(str(hint), 5, now=now)
     best = ranked[0] if ranked and ranked[0].score >= threshold else None
     return best, ranked
-
-
-def best_of(matches: Iterable[Match]) -> Match | None:
-    """The highest-scoring match, or None."""
-    return max(matches, key=lambda m: m.score, default=None)

@@ -132,5 +132,5 @@ def stem(word: str) -> str:
 
 
 def stemmed(norm: str) -> str:
-    """A normalised label with every word stemmed ("toll roads" -> "toll road")."""
+    """A normalised label with every word stemmed ("side roads" -> "side road")."""
     return " ".join(stem(w) for w in norm.split())

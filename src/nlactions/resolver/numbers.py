@@ -87,7 +87,7 @@ def _find(text: str) -> tuple[Number, ...]:
         elif suffix.startswith(("%", "percent", "per")):
             kind = "percent"
         elif m.group("mult"):
-            if kind == "money":  # "$1.2M"; without a currency "5m" is five metres
+            if kind == "money":  # "$2.5M"; without a currency "5m" is five metres
                 value = value * _SUFFIX[suffix.lower()]
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)

@@ -52,7 +52,7 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
             hits = index.lookup(norm) or index.lookup_stemmed(norm)
             if hits and _inside_name(ctx, a, a + n - 1, hits):
                 continue
-            if len(hits) > 1:  # "AA" vs "aa": only the exact spelling decides
+            if len(hits) > 1:  # "Ab" vs "AB": only the exact spelling decides
                 hits = [c for c in hits if c.label == phrase] or hits
             if len(hits) == 1:
                 found.append((hits[0], start, end))
@@ -61,7 +61,7 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
 
 
 def _inside_name(ctx: Context, first: int, last: int, hits: list[Choice]) -> bool:
-    """True for "History" in "Natural History Museum" when the choice is a plain word ("history")."""
+    """True for "Garden" in "Kew Garden Cafe" when the choice is a plain word ("garden")."""
     words = ctx.view.words
     if any(c.label[:1].isupper() for c in hits) or not words[first].capitalised:
         return False
@@ -74,7 +74,7 @@ _PREV_ITEM = re.compile(r"([A-Za-z][\w-]*)\s*(?:,|\band|\bor|&)\s*$")
 
 
 def _more_items(text: str, start: int, end: int) -> bool:
-    """True when the named choices sit in a list with items that are not choices ("and carbs")."""
+    """True when the named choices sit in a list with items that are not choices ("and a trailer")."""
     after = _NEXT_ITEM.match(text[end:])
     before = _PREV_ITEM.search(text[max(0, start - 40) : start])
     return any(m is not None and m.group(1).lower() not in STOPWORDS for m in (after, before))
@@ -111,7 +111,7 @@ def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
 
 
 def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
-    """A word of the text much nearer in meaning to one label than to any other ("songs" -> Music)."""
+    """A word of the text much nearer in meaning to one label than to any other ("recipes" -> Cooking)."""
     index = need.index
     assert index is not None
     if len(index) > SEMANTIC_MAX_CHOICES or len(index) < 2 or not semantic.available():

@@ -49,7 +49,7 @@ class Context:
         return self._numbers
 
     def numbers_in_dates(self) -> list[Number]:
-        """Numbers inside a date or time phrase ("in 2 days", "the 16th century")."""
+        """Numbers inside a date or time phrase ("in 2 days", "the 5th floor")."""
         spans = self.temporal_spans()
         return [n for n in find_numbers(self.text) if any(n.start < e and s < n.end for s, e in spans)]
 

@@ -109,7 +109,7 @@ _DECAY_AFTER = (1.0, 0.85)
 
 
 def cue_before(profile: NeedProfile, view: TextView, start: int, *, reach: int = 3) -> float:
-    """Naming strength of the noun phrase just before ``start`` ("annual interest rate of 5%").
+    """Naming strength of the noun phrase just before ``start`` ("a monthly storage fee of 12 dollars").
 
     Linking words ("of", "is", "at", "the") may sit between the phrase and the value; the phrase
     itself is a run of content words, read nearest first, that ends at the next other word.
@@ -136,7 +136,7 @@ def cue_before(profile: NeedProfile, view: TextView, start: int, *, reach: int =
 
 
 def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
-    """Naming strength of the one or two words just after ``end`` ("3 tickets", "4 bed rooms")."""
+    """Naming strength of the one or two words just after ``end`` ("3 crates", "2 guest rooms")."""
     words = []
     for word in view.after(end, 3):
         if word.lower in _BARRIERS or (word.lower in STOPWORDS and word.lower != "of") or word.lower.isdigit():
@@ -155,7 +155,7 @@ def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
     if words and words[0].stem in PEOPLE and counts_people:
         best = max(best, 0.85)
     if not words and counts_people:
-        # "a table for 4", "a house for two": a bare count after "for" counts people.
+        # "a cabin for 4", "a boat for two": a bare count after "for" counts people.
         before = view.before(end, 3)
         if len(before) >= 2 and before[1].lower == "for" and before[0].end == end:
             best = max(best, 0.85)

@@ -1,4 +1,4 @@
-"""Lists written out in prose: "Alex, Sam, Robert and Steve", "protein, calories and carbs"."""
+"""Lists written out in prose: "Ann, Bo and Cy", "salt, flour and yeast"."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def enumeration_at(text: str, start: int) -> list[tuple[int, int, str]]:
         return []
     shapes = {_shape(t) for _, _, t in items}
     if len(shapes) != 1 or None in shapes:
-        return []  # "Alex, Sam and Steve" or "3, 4 and 5", never a mix of shapes
+        return []  # "Ann, Bo and Cy" or "2, 7 and 9", never a mix of shapes
     return items
 
 

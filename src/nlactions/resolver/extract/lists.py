@@ -47,7 +47,7 @@ _LEADS = frozenset(
 
 
 def _spelled_out(ctx: Context, need: NeedProfile) -> list[Proposal]:
-    """ "players Alex, Sam and Steve", "coordinates 46.6,1.88": a prose list right after the need's name."""
+    """ "members Ann, Bo and Cy", "weights 2.5,3.1": a prose list right after the need's name."""
     view = ctx.view
     names = {s for s, w in need.cues.items() if w >= 1.0}
     out = []

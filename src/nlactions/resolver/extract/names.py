@@ -1,4 +1,4 @@
-"""Proper names in running text: "San Francisco", "Legend of Zelda", "St. Helena", "Toy Story 4"."""
+"""Proper names in running text: "Buenos Aires", "Bank of Montreal", "St. Ives", "Area 51"."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _abbreviation(word: Word) -> bool:
 
 
 def _name_number(view: TextView, word: Word) -> bool:
-    """A number that ends a name ("Toy Story 4", "Cyberpunk 2077"), not one that starts an amount ("40 dollars")."""
+    """A number that ends a name ("Area 51", "Apollo 13"), not one that starts an amount ("40 dollars")."""
     if not word.text.isdigit() or len(word.text) > 4 or view.text[word.end : word.end + 1] in ("/", ":", "-"):
         return False
     nxt = view.words[word.index + 1] if word.index + 1 < len(view.words) else None
@@ -82,7 +82,7 @@ def name_at(
 
 
 def name_around(view: TextView, index: int) -> tuple[int, int] | None:
-    """The proper name that contains word ``index`` ("Museum" in "the Metropolitan Museum of Art")."""
+    """The proper name that contains word ``index`` ("Gallery" in "the National Gallery of Ireland")."""
     words = view.words
     if not _namey(words[index]):
         return None

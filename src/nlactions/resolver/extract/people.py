@@ -1,4 +1,4 @@
-"""People for the needs that name one: "pay Emma", "a payment to Tom", "Yumi owes me"."""
+"""People for the needs that name one: "pay Nadia", "a payment to Omar", "Keiko owes me"."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ _TRIGGERS = frozenset(
 )  # fmt: skip
 MAX_NAME_WORDS = 2
 AFTER_TRIGGER = 0.82
-NAMED = 0.86  # "the recipient is Ingrid"
+NAMED = 0.86  # "the recipient is Priya"
 OPENING = 0.8
 
 
 def person_spans(ctx: Context) -> list[Span]:
-    """Short proper names after a word that introduces a person, or opening a sentence ("Yumi owes me")."""
+    """Short proper names after a word that introduces a person, or opening a sentence ("Keiko owes me")."""
     view = ctx.view
     out: list[Span] = []
     for word in view.words:
@@ -34,7 +34,7 @@ def person_spans(ctx: Context) -> list[Span]:
             word.lower == "is"
             and prev is not None
             and (prev.lower == "name" or any(p.cue(prev.stem) > 0 for p in ctx.of_kind("person")))
-        )  # "the contact is Svetlana", "the name is Mary"
+        )  # "the contact is Priya", "the name is Omar"
         if word.lower in _TRIGGERS or word.lower == "for" or named:
             span = name_at(view, word.index + 1, skip_article=False)
             conf = NAMED if named else AFTER_TRIGGER

@@ -36,7 +36,7 @@ _NAMING = re.compile(
     re.I,
 )
 _SAYING = re.compile(r"\b(?:saying|that\s+says|which\s+says|reading|with\s+the\s+(?:message|text))\s*:?\s+", re.I)
-# Words that end a name given in running text ("called Phone home at 5 pm").
+# Words that end a name given in running text ("called Team sync at 5 pm").
 _NAME_STOP = re.compile(
     r"\s+(?:at|for|on|with|to|from|in|by|please|instead|thanks|thank|now|and|but|so|which|that|because|"
     r"if|when|tomorrow|today|tonight|every|each|then)\b|[.,;:!?\n]",
@@ -179,7 +179,7 @@ def _introduced(ctx: Context) -> list[Proposal]:
 
 
 def _after_cue(ctx: Context) -> list[Proposal]:
-    """A quoted string, a proper name or an id right after a word that names the need ("artist Beyonce")."""
+    """A quoted string, a proper name or an id right after a word that names the need ("owner Dana")."""
     view = ctx.view
     quotes = quoted_spans(ctx.text)
     out = []
@@ -229,7 +229,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 continue
             span = name_at(view, i, skip_article=False)
             if span is not None and need.cue(view.words[i].stem) > 0:
-                continue  # "new Alarm ..." names the need again rather than giving a value
+                continue  # "a new Task ..." names the need again rather than giving a value
             if span is not None and need.kind != "place":
                 s, e = span
                 out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
@@ -250,7 +250,7 @@ def _lone_quote(ctx: Context, found: list[Proposal]) -> list[Proposal]:
 
 
 def _kind_of_thing(ctx: Context) -> list[Proposal]:
-    """ "a Fantasy movie", "French food": a capitalised word before the noun the help text names.
+    """ "a Gothic novel", "Thai food": a capitalised word before the noun the help text names.
 
     Only for a need whose label is a kind or category ("Genre", "Cuisine", "Category").
     """
@@ -269,7 +269,7 @@ def _kind_of_thing(ctx: Context) -> list[Proposal]:
                 continue
             before = view.words[prev.index - 1]
             if before.capitalised or len(prev.text) < 3 or not prev.text.isalpha():
-                continue  # part of a longer name ("Zoe Bell movie") or not a word ("C", "Einstein's")
+                continue  # part of a longer name ("Ada Lovelace biography") or not a word ("X", "Turing's")
             out.append(Proposal(need.key, prev.text, 0.82, prev.start, prev.end, f"kind of '{word.text}'"))
     return out
 

@@ -26,14 +26,14 @@ _PREPOSITIONS: dict[str, tuple[str | None, float]] = {
     "towards": ("destination", 0.84),
     "toward": ("destination", 0.84),
     "for": (None, 0.8),
-    # Verbs of travel work like prepositions: "leaving SF", "heading NYC", "visiting Paris".
+    # Verbs of travel work like prepositions: "leaving Oslo", "heading Bergen", "visiting Lyon".
     "leaving": ("origin", 0.84),
     "departing": ("origin", 0.84),
     "heading": ("destination", 0.84),
     "visiting": ("destination", 0.84),
     "visit": ("destination", 0.82),
-    "of": ("origin", 0.82),  # only after "out": "out of ATL"
-    "is": (None, 0.82),  # only after a word that names the need: "the destination is Washington"
+    "of": ("origin", 0.82),  # only after "out": "out of OSL"
+    "is": (None, 0.82),  # only after a word that names the need: "the destination is Porto"
 }
 # Short replies that start with a capitalised word without naming a place.
 NOT_OPENERS = frozenset(
@@ -162,7 +162,7 @@ def place_spans(ctx: Context) -> list[Span]:
         at = word.index + 1
         number = None
         if at + 1 < len(view.words) and view.words[at].text.isdigit() and view.words[at].segment == word.segment:
-            number, at = view.words[at], at + 1  # "to 4058 18th Street"
+            number, at = view.words[at], at + 1  # "to 12 Elm Street"
         span = name_at(view, at)
         if span is None and number is not None and at < len(view.words):
             nxt = view.words[at]
@@ -187,7 +187,7 @@ def place_spans(ctx: Context) -> list[Span]:
 
 
 def _replies(ctx: Context) -> list[Span]:
-    """A sentence that opens with a place: "San Diego at 7:30 pm.", "Calistoga, please."."""
+    """A sentence that opens with a place: "Santa Monica at 7 pm.", "Galway, please."."""
     view = ctx.view
     out: list[Span] = []
     for word in view.words:

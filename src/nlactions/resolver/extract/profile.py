@@ -172,7 +172,7 @@ def profile_of(need: NeedSpec, candidates: Sequence[Choice] | None) -> NeedProfi
             cues[stem(w)] = 0.5
     name_cues: dict[str, float] = {}
     for words in (label_words, key_words):
-        after_per = False  # "compounds per year": the words after "per" are a unit
+        after_per = False  # "visits per week": the words after "per" are a unit
         for w in words:
             if w == "per":
                 after_per = True

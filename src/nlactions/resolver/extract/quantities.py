@@ -20,7 +20,7 @@ NAMED_GAIN = 0.4
 CHOICE_BASE = 0.6  # a number that must also be one of the need's choices is checked twice
 NAMED_MIN = 0.5  # weaker naming (a word of the help text only) is not enough on its own
 CLEAR_LEAD = 0.2  # over the next need the same words name
-SHARED = 0.05  # needs named alike ("mass1", "mass2") take their numbers in order, a bit less surely
+SHARED = 0.05  # needs named alike ("width1", "width2") take their numbers in order, a bit less surely
 IN_ORDER = 0.82
 MAX_IN_ORDER = 2  # three or more unnamed numbers in a row were right about half the time
 ONLY_ONE = 0.84
@@ -116,7 +116,7 @@ PARALLEL = 0.92
 
 
 def _runs(text: str, numbers: list[Number]) -> list[list[int]]:
-    """Indexes of numbers written as a list ("6cm and 10cm", "3, 4 and 5")."""
+    """Indexes of numbers written as a list ("4cm and 9cm", "2, 7 and 9")."""
     runs: list[list[int]] = []
     for j, number in enumerate(numbers):
         if runs and _LIST_GAP.match(text[numbers[runs[-1][-1]].end : number.start]):
@@ -127,7 +127,7 @@ def _runs(text: str, numbers: list[Number]) -> list[list[int]]:
 
 
 def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], values: list[list[Any]]) -> list[Proposal]:
-    """ "base and height as 6cm and 10cm": a list of names, then a list of as many numbers."""
+    """ "width and depth as 4cm and 9cm": a list of names, then a list of as many numbers."""
     view = ctx.view
     out: list[Proposal] = []
     for run in _runs(ctx.text, numbers):
@@ -189,9 +189,9 @@ def _is_money(ctx: Context, number: Number) -> bool:
 
 def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
     if need.money and _is_money(ctx, number) and not in_date:
-        return 1.0  # "$147", "thirty four bucks" for an amount of money
+        return 1.0  # "$12", "forty bucks" for an amount of money
     if number.word and not need.counts:
-        # "two charges" counts charges; it is not the value of a charge ("three star" is).
+        # "two boxes" counts boxes; it is not the value of a box ("a two week stay" is a value).
         nxt = ctx.view.after(number.end, 1)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
@@ -199,7 +199,7 @@ def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False)
     if in_date and cue < 0.9:
         return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
     if number.kind == "ordinal" and cue < 0.9:
-        return 0.0  # "the 3rd" is a position, not a quantity, unless named ("16th century")
+        return 0.0  # "the 3rd" is a position, not a quantity, unless named ("5th floor")
     return cue
 
 

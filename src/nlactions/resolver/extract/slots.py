@@ -33,7 +33,7 @@ class Span:
     confidence: float
     role: Role = None
     segment: int = 0
-    alt: Any = None  # another rendering (a place with its region: "Denver, CO")
+    alt: Any = None  # another rendering (a place with its region: "Austin, TX")
 
 
 def role_before(view: TextView, start: int, reach: int = 3) -> Role:

@@ -125,7 +125,7 @@ class Word:
 
     @property
     def capitalised(self) -> bool:
-        """True for "Paris", "NYC", "McDonald's"; False for "paris" and digits."""
+        """True for "Oslo", "UNESCO", "O'Brien"; False for "paris" and digits."""
         return self.text[:1].isupper()
 
 
