@@ -455,3 +455,27 @@ async def test_empty_idempotency_key_is_422(client: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["error"]
+
+
+async def test_choice_loader_failing_during_execute_is_status_error(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    from nlactions.catalog import Action, ActionContext, App, ChoiceContext, ChoicePage, Needs, UpstreamError, need
+
+    async def boards(ctx: ChoiceContext) -> ChoicePage:
+        raise UpstreamError("The board service answered 502 Bad Gateway.", hint="Try again in a minute.")
+
+    class PinInput(Needs):
+        board: str = need(label="Board", choices=boards)
+
+    async def pin(ctx: ActionContext, params: PinInput) -> dict[str, str]:
+        return {"board": params.board}
+
+    runtime.registry.add(
+        App("FlakyAPI", "Flaky", "Loader fails.", (Action("pin", "write", "Pin", "Pin", "Pin it.", PinInput, pin),))
+    )
+    response = await client.post("/api/v2/execute/", json=body("pin", app="FlakyAPI", board=guess("ideas")))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "error"
+    assert "502 Bad Gateway" in data["error"] and "Try again" in data["error"]

@@ -21,6 +21,7 @@ from nlactions.kit.ssrf import BlockedDestination
 from nlactions.resolver.base import (
     ParamHint,
     Resolution,
+    ResolutionInputError,
     ResolutionRequest,
     Resolver,
     UnresolvedNeed,
@@ -103,6 +104,24 @@ def _host(exc: httpx.RequestError) -> str:
         return "the service"
 
 
+def describe_failure(exc: Exception, app: App, stage: str) -> tuple[str, bool]:
+    """A message an agent can act on for an exception from an app, and whether its auth expired."""
+    if isinstance(exc, InvalidInput):
+        return f"params.{exc.need}: {exc.message}" + (f" {exc.hint}" if exc.hint else ""), False
+    if isinstance(exc, AuthExpired):
+        return f"{app.name} refused the stored authentication: {exc.message} Reconnect it.", True
+    if isinstance(exc, AppError):
+        return exc.message + (f" {exc.hint}" if exc.hint else ""), False
+    if isinstance(exc, BlockedDestination):
+        return exc.message, False
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{_host(exc)} did not answer in time ({type(exc).__name__}).", False
+    if isinstance(exc, httpx.RequestError):
+        return f"Could not reach {_host(exc)} ({type(exc).__name__}). Check the URL and the service.", False
+    log.error("%s of %s failed with %s", stage, app.key, type(exc).__name__, exc_info=exc)
+    return f"The {stage} failed unexpectedly ({type(exc).__name__}).", False
+
+
 class Executor:
     """Runs actions; knows nothing of HTTP requests, databases or tenants."""
 
@@ -123,7 +142,15 @@ class Executor:
 
         started = time.perf_counter()
         try:
-            resolution = await self._resolve(job, http)
+            try:
+                resolution = await self._resolve(job, http)
+            except (ResolutionInputError, InputRejected):
+                raise
+            except Exception as exc:
+                message, expired = describe_failure(exc, job.app, "loading of choices")
+                return ExecutionOutcome(
+                    "error", error=message, auth_expired=expired, resolve_ms=(time.perf_counter() - started) * 1000
+                )
             resolve_ms = (time.perf_counter() - started) * 1000
             outcome = await self._after_resolution(job, resolution, http)
         finally:
@@ -193,27 +220,9 @@ class Executor:
                 "error",
                 (f"The action did not finish within {self.timeout_seconds:g} s and was stopped."),
             )
-        except InvalidInput as exc:
-            outcome.status = "error"
-            outcome.error = f"params.{exc.need}: {exc.message}" + (f" {exc.hint}" if exc.hint else "")
-        except AuthExpired as exc:
-            outcome.status, outcome.auth_expired = "error", True
-            outcome.error = f"{job.app.name} refused the stored authentication: {exc.message} Reconnect it."
-        except AppError as exc:
-            outcome.status = "error"
-            outcome.error = exc.message + (f" {exc.hint}" if exc.hint else "")
-        except BlockedDestination as exc:
-            outcome.status, outcome.error = "error", exc.message
-        except httpx.TimeoutException as exc:
-            outcome.status = "error"
-            outcome.error = f"{_host(exc)} did not answer in time ({type(exc).__name__})."
-        except httpx.RequestError as exc:
-            outcome.status = "error"
-            outcome.error = f"Could not reach {_host(exc)} ({type(exc).__name__}). Check the URL and the service."
         except Exception as exc:
-            log.exception("action %s.%s failed", job.app.key, action.key)
             outcome.status = "error"
-            outcome.error = f"The action failed unexpectedly ({type(exc).__name__})."
+            outcome.error, outcome.auth_expired = describe_failure(exc, job.app, "action")
         else:
             records = [flatten(redact(r, action.secret_keys)) for r in as_records(raw)]
             outcome.full_results = records
