@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,7 +84,7 @@ class LayeredResolver:
             self._choose_from(need, hint, choices, resolution, layer)
             return
         if hint is not None and hint.mode == "guess" and _has_value(hint):
-            self._guess(need, hint, choices, resolution)
+            self._guess(need, hint, choices, resolution, request.now)
             return
         if choices is not None:
             layer.candidates[need.key] = choices
@@ -130,7 +131,14 @@ class LayeredResolver:
         layer.candidates[need.key] = subset
         layer.open.append(need)
 
-    def _guess(self, need: NeedSpec, hint: ParamHint, choices: Sequence[Choice] | None, resolution: Resolution) -> None:
+    def _guess(
+        self,
+        need: NeedSpec,
+        hint: ParamHint,
+        choices: Sequence[Choice] | None,
+        resolution: Resolution,
+        now: dt.datetime,
+    ) -> None:
         if choices is None:
             resolution.values[need.key] = ResolvedValue(self._coerce(hint.value, need), 1.0, "hint")
             return
@@ -138,7 +146,7 @@ class LayeredResolver:
         picked: list[str] = []
         confidence = 1.0
         for text in hints:
-            best, closest = match_hint(str(text), choices, threshold=self.threshold)
+            best, closest = match_hint(str(text), choices, threshold=self.threshold, now=now)
             if best is None:
                 resolution.unresolved[need.key] = UnresolvedNeed(
                     need.key,
@@ -186,9 +194,9 @@ class LayeredResolver:
         except CoercionError:
             return None
         if candidates is not None:
-            keys = {c.key for c in candidates}
+            index = index_for(candidates)
             items = value if need.list else [value]
-            if not items or any(str(item) not in keys for item in items):
+            if not items or any(index.by_key(str(item)) is None for item in items):
                 return None
         return value
 
