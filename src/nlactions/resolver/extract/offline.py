@@ -10,6 +10,7 @@ from nlactions.resolver.extract.booleans import find_booleans
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.lists import find_lists
+from nlactions.resolver.extract.options import find_options
 from nlactions.resolver.extract.patterns import find_patterns
 from nlactions.resolver.extract.people import find_people
 from nlactions.resolver.extract.phrases import find_phrases
@@ -30,6 +31,7 @@ FINDERS: tuple[Finder, ...] = (
     find_lists,
     find_booleans,
     find_choices,
+    find_options,
     find_phrases,
 )
 

@@ -118,6 +118,8 @@ def _assignments(ctx: Context) -> list[Proposal]:
         if m.group("op") == ":" and raw[0] not in "\"'[{":
             end = _clause_end(ctx.text, m.start("value"))
             raw = ctx.text[m.start("value") : end].strip()
+        elif raw[0] not in "\"'[{":
+            raw = raw.rstrip(".!?")  # "c=2." ends a sentence; the dot is not part of the value
         for need in ctx.profiles:
             # "name of the last word": "set the subject: Hi" names "subject".
             strength = max(_names_need(name, need), _names_need(name.split()[-1], need) * 0.95)
