@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 
 from nlactions.catalog import Action, App, Registry
 from nlactions.resolver import semantic
+from nlactions.resolver.normalise import FUNCTION_WORDS, stem
 
 LEXICAL_WEIGHT = 0.6
 SEMANTIC_WEIGHT = 0.4
@@ -30,64 +31,13 @@ MIN_SCORE = 0.2
 PARTIAL_MATCH = 0.85
 CHOICE_LABELS_PER_NEED = 50
 
-STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "is",
-        "it",
-        "me",
-        "my",
-        "i",
-        "you",
-        "your",
-        "our",
-        "we",
-        "this",
-        "that",
-        "be",
-        "please",
-        "some",
-        "any",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "do",
-        "does",
-        "how",
-        "what",
-        "which",
-        "into",
-        "up",
-    }
+# Question and request words also say nothing about which action is meant.
+STOPWORDS = FUNCTION_WORDS | frozenset(
+    ["can", "could", "would", "should", "will", "do", "does", "how", "what", "which", "into", "up"]
 )
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _API_SUFFIX = re.compile(r"(V\d+)?API$")
-
-
-def stem(word: str) -> str:
-    """A light English stemmer: enough that "messages", "posting" and "posted" meet "message", "post"."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + replacement
-    return word
 
 
 def key_words(app: App) -> str:

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from nlactions.catalog import Choice
 from nlactions.resolver import semantic
 from nlactions.resolver.dates import parse_date, parse_time
-from nlactions.resolver.normalise import normalise, semantic_text, stemmed
+from nlactions.resolver.normalise import FUNCTION_WORDS, normalise, semantic_text, stemmed
 from nlactions.resolver.numbers import parse_number
 
 __all__ = ["ChoiceIndex", "Match", "MatchMethod", "index_for", "match_hint"]
@@ -49,39 +49,7 @@ SEMANTIC_CAP = 0.93
 SEMANTIC_FULL = 20_000  # lists up to this size are ranked by meaning in full
 SEMANTIC_AMONG = 2_000
 CLEAR_FUZZY = 0.88  # a fuzzy leader this good, clear of the rest, needs no semantic check
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "is",
-        "it",
-        "me",
-        "my",
-        "i",
-        "you",
-        "your",
-        "our",
-        "we",
-        "this",
-        "that",
-        "be",
-        "please",
-        "some",
-        "any",
-    ]
-)
+STOPWORDS = FUNCTION_WORDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,42 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _SPACES = re.compile(r"\s+")
 
 
+# Words that carry no content in a request or a label; modules extend this with their own.
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "is",
+        "it",
+        "me",
+        "my",
+        "i",
+        "you",
+        "your",
+        "our",
+        "we",
+        "this",
+        "that",
+        "be",
+        "please",
+        "some",
+        "any",
+    ]
+)
+
+
 def fold(text: str) -> str:
     """Unicode-normalise, drop accents and case-fold ``text``."""
     if text.isascii():
