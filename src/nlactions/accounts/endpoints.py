@@ -22,13 +22,7 @@ async def health() -> str:
 @router.get("/auth/check/", tags=["auth"], summary="Check User Auth")
 async def check(caller: CallerDep) -> dict[str, Any]:
     """Test that the API and auth are working."""
-    return {
-        "success": True,
-        "email": caller.email,
-        "name": caller.name,
-        "user_id": caller.user_id,
-        "is_staff": caller.is_staff,
-    }
+    return caller.check()
 
 
 @router.get("/auth/accounts/", tags=["auth"], summary="Get Account List")

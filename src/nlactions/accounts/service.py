@@ -28,6 +28,16 @@ class Caller:
     account_ids: frozenset[int]
     key_id: int
 
+    def check(self) -> dict[str, object]:
+        """The auth-check answer (v1 and v2): who the key belongs to."""
+        return {
+            "success": True,
+            "email": self.email,
+            "name": self.name,
+            "user_id": self.user_id,
+            "is_staff": self.is_staff,
+        }
+
     def account(self, account_id: int | None) -> int:
         """The account to act in: the requested one if the caller belongs to it, else 403."""
         if account_id is None:

@@ -36,13 +36,7 @@ LogId = Annotated[str, Path(max_length=64, description="The id an execute call r
 @router.get("/check/", response_model=CheckResponse, responses=errors(401), summary="Check API and Auth")
 async def check(caller: V1CallerDep) -> dict[str, Any]:
     """Test that the API and auth are working."""
-    return {
-        "success": True,
-        "email": caller.email,
-        "name": caller.name,
-        "user_id": caller.user_id,
-        "is_staff": caller.is_staff,
-    }
+    return caller.check()
 
 
 @router.get(
