@@ -8,6 +8,7 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before, cue_near
+from nlactions.resolver.extract.measures import UNIT_CUE, Fit, fit_unit, number_unit, quantifies
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, stem
@@ -51,6 +52,23 @@ def _value_for(need: NeedProfile, number: Number) -> Any:
     return None
 
 
+def _measured(need: NeedProfile, number: Number, fit: Fit) -> Any:
+    """The number as the need takes it, in the need's unit; None when the units clash."""
+    if fit.how == "clash":
+        return None
+    if fit.how == "converted" and fit.value is not None:
+        value = int(fit.value) if fit.value.is_integer() else fit.value
+        return _value_for(need, Number(number.start, number.end, value, number.kind, number.word))
+    return _value_for(need, number)
+
+
+def _unit_cue(fit: Fit, cue: float) -> float:
+    """A number in the need's own unit is named by it; a name nearby adds a little."""
+    if fit.how in ("match", "converted"):
+        return min(1.0, max(cue, UNIT_CUE) + 0.1 * cue)
+    return cue
+
+
 def _numeric(ctx: Context) -> list[NeedProfile]:
     return [
         p
@@ -69,10 +87,18 @@ def find_quantities(ctx: Context) -> list[Proposal]:
     numbers = sorted([*numbers, *extra], key=lambda n: n.start)
     if not needs or not numbers:
         return []
-    values = [[_value_for(need, number) for number in numbers] for need in needs]
+    numbers = [n for n in numbers if not _counts_things(ctx, n, needs)]
+    units = [number_unit(ctx, n) for n in numbers]
+    fits = [[fit_unit(need, n, u) for n, u in zip(numbers, units, strict=True)] for need in needs]
+    values = [
+        [_measured(need, number, fit) for number, fit in zip(numbers, row, strict=True)]
+        for need, row in zip(needs, fits, strict=True)
+    ]
     cues = [
         [
-            _cue(ctx, need, number, number.start in in_dates) if values[i][j] is not None else 0.0
+            _unit_cue(fits[i][j], _cue(ctx, need, number, number.start in in_dates))
+            if values[i][j] is not None
+            else 0.0
             for j, number in enumerate(numbers)
         ]
         for i, need in enumerate(needs)
@@ -255,6 +281,14 @@ def _by_order(
         detail = "the only number" if len(free) == 1 else f"number in order of mention ({len(free)})"
         out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, detail))
     return out
+
+
+def _counts_things(ctx: Context, number: Number, needs: list[NeedProfile]) -> bool:
+    """ "two sides" counts sides; "two dollars", "two weeks" are amounts."""
+    after = ctx.view.after(number.end, 1)
+    if _is_money(ctx, number) or (after and after[0].stem in UNITS):
+        return False
+    return quantifies(ctx, number, needs)
 
 
 def _in_brackets(text: str, number: Number) -> bool:
