@@ -73,3 +73,19 @@ def test_a_spelled_out_count_of_things_is_not_a_value() -> None:
 def test_a_spelled_out_amount_of_money_stays() -> None:
     found = values("Send Lena forty two dollars.", need("amount", help_text="The amount of money to send."))
     assert found == {"amount": "42"}
+
+
+def test_a_count_takes_neither_money_nor_a_percentage() -> None:
+    found = values(
+        "Split the bill of $90 with a 15% tip.",
+        need("diners", "Number of diners", "int", help_text="How many people share the bill."),
+    )
+    assert found == {}
+
+
+def test_a_rate_per_period_keeps_its_numerator_unit() -> None:
+    found = values(
+        "The van covers 9,000 miles per year.",
+        need("distance", type_="int", help_text="Distance driven in miles."),
+    )
+    assert found == {"distance": 9000}

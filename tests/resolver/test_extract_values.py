@@ -203,3 +203,13 @@ def test_a_person_after_pay_or_to() -> None:
     }
     found = values("Send 10 euros to Marco.\nActually no, Ingrid should get it. The recipient is Ingrid.", payee)
     assert found == {"recipient": "Ingrid"}
+
+
+def test_a_name_ending_in_the_noun_a_need_qualifies() -> None:
+    chain = need("hotel_chain", "Hotel chain", help_text="The chain that runs the hotel.")
+    assert values("Is any Marlowe Hotel free on the coast?", chain) == {"hotel_chain": "Marlowe"}
+
+
+def test_a_name_ending_in_the_need_itself_stays_whole() -> None:
+    gallery = need("gallery", help_text="The name of the gallery.")
+    assert values("When does the Ferrow Gallery open?", gallery) == {"gallery": "Ferrow Gallery"}

@@ -40,11 +40,13 @@ def number_unit(ctx: Context, number: Number) -> Unit | None:
 def fit_unit(need: NeedProfile, number: Number, unit: Unit | None) -> Fit:
     """Whether ``number`` (in ``unit``) is in a unit the need asks for, converting within a dimension."""
     wanted = help_units(need.need.help_text)
+    if number.kind in ("money", "percent") and (need.counts or (number.kind == "money" and wanted)):
+        return Fit("clash")  # a count of things, or a measure in units, is not a sum of money or a percentage
     if unit is None or not wanted:
         return Fit("unknown")
     names = {unit.name, _SCALES.get(unit.name, "")}
-    if any(w.name in names for w in wanted):
-        return Fit("match", float(number.value))
+    if any(w.name in names or w.name == unit.name.split("/")[0] for w in wanted):
+        return Fit("match", float(number.value))  # "12 miles per year" is still a number of miles
     for target in wanted:
         converted = convert(float(number.value), unit, target)
         if converted is not None:

@@ -11,7 +11,7 @@ from nlactions.resolver.extract.cues import cue_before
 from nlactions.resolver.extract.names import name_around, name_at
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS
+from nlactions.resolver.extract.text import STOPWORDS, stem
 from nlactions.resolver.normalise import normalise
 from nlactions.resolver.numbers import parse_number
 
@@ -42,6 +42,7 @@ _NAME_STOP = re.compile(
     r"if|when|tomorrow|today|tonight|every|each|then)\b|[.,;:!?\n]",
     re.I,
 )
+_GENERIC_NAME = frozenset({"name", "title", "id", "value"})
 _INTRODUCING = frozenset({"called", "named", "titled", "entitled", "saying", "says", "reading"})
 _KIND_WORDS = frozenset({"genre", "category", "cuisine", "style", "kind", "type", "flavor", "flavour", "theme"})
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
@@ -199,6 +200,8 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 s, e = around
                 inside = [w for w in view.words if s <= w.start < e]
                 if any(need.cue(w.stem) == 0 and w.lower not in STOPWORDS for w in inside):
+                    if inside[-1].index == word.index and len(inside) >= 2 and _qualifies(need, word.stem):
+                        e = inside[-2].end  # "Hilton Hotel" for a hotel chain: the noun is not part of the value
                     out.append(Proposal(need.key, ctx.text[s:e], 0.84, s, e, f"name containing '{word.text}'"))
                     continue
             i = word.index + 1
@@ -236,6 +239,21 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 s, e = span
                 out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
     return out
+
+
+_SORT_OF = re.compile(r"\b(?:type|kind|sort|style|colou?r|brand|chain)\s+of\s+(?:the\s+|a\s+)?(\w+)", re.I)
+
+
+def _qualifies(need: NeedProfile, noun: str) -> bool:
+    """True when the need is a kind or part of the thing ``noun`` names ("hotel chain", "type of finish").
+
+    A name ending in that noun ("Hilton Hotel") then gives the need the words before the noun; a need
+    that is the thing itself ("museum", "park name") keeps the whole name.
+    """
+    head = [stem(w) for w in words_of(need.need.label or need.key) if w not in _GENERIC_NAME]
+    if head and head[-1] != noun:
+        return True
+    return any(stem(m.group(1)) == noun for m in _SORT_OF.finditer(need.need.help_text))
 
 
 def _lone_quote(ctx: Context, found: list[Proposal]) -> list[Proposal]:

@@ -117,7 +117,7 @@ def unit_after(text: str, end: int, attached: str = "") -> Unit | None:
     return _compound(token, symbol=True)
 
 
-_HELP_LEAD = re.compile(r"(?:\b(?:in|of|as|per|into)\s+|\(\s*)$", re.I)
+_HELP_LEAD = re.compile(r"(?:\b(?:in|of|as|into)\s+|\(\s*)$", re.I)
 # Words that are units only in a compound ("meters/second") or after a number: "the second body".
 _PROSE = frozenset({"second", "minute", "sec", "secs", "mins"})
 
