@@ -89,3 +89,24 @@ def test_a_rate_per_period_keeps_its_numerator_unit() -> None:
         need("distance", type_="int", help_text="Distance driven in miles."),
     )
     assert found == {"distance": 9000}
+
+
+def test_a_unit_need_takes_the_unit_asked_for() -> None:
+    found = values(
+        "How fast is a 300 metre sprint in 40 seconds, in km/h?",
+        need("unit", help_text="Unit for the answer."),
+    )
+    assert found == {"unit": "km/h"}
+
+
+def test_a_unit_need_takes_the_one_unit_the_numbers_are_in() -> None:
+    found = values("Area of a square with 7 inches sides.", need("units", help_text="Measurement units."))
+    assert found == {"units": "inches"}
+
+
+def test_a_count_named_by_the_thing_it_counts() -> None:
+    found = values(
+        "Write a tune of 24 short bars at 90 bpm.",
+        need("length", "Length", "int", help_text="The number of bars in the tune."),
+    )
+    assert found == {"length": 24}

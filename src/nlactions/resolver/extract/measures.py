@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_after
 from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.text import STOPWORDS, stem
 from nlactions.resolver.extract.units import Unit, convert, help_units, unit_after
 from nlactions.resolver.numbers import Number
 
-__all__ = ["UNIT_CUE", "Fit", "fit_unit", "number_unit", "quantifies"]
+__all__ = ["COUNTED_CUE", "UNIT_CUE", "Fit", "counted_cue", "fit_unit", "number_unit", "quantifies"]
 
 UNIT_CUE = 0.9  # a number in the very unit the need's help asks for is named by that unit
+COUNTED_CUE = 0.95  # "16 bars" for a need the help calls "the number of bars"
+_COUNT_OF = re.compile(r"\b(?:number|count|total|how many)\s+(?:of\s+)?((?:[a-z]+\s+){0,2}?[a-z]+s)\b", re.I)
+_NOT_COUNTED = frozenset({"times", "days", "years", "months", "weeks", "hours", "minutes", "seconds"})
 _ATTACHED = re.compile(r"(?<=\d)([A-Za-z°µμ²³/^]+)$")
 # Symbols that are both a unit and a temperature scale ("5C" coulombs, "30C" degrees).
 _SCALES = {"C": "degC", "F": "degF"}
@@ -70,3 +75,29 @@ def quantifies(ctx: Context, number: Number, needs: list[NeedProfile]) -> bool:
     if not noun.lower.isalpha() or not noun.lower.endswith("s") or noun.lower.endswith("ss"):
         return False
     return sum(1 for n in needs if cue_after(n, ctx.view, number.end) >= 0.5) != 1
+
+
+@lru_cache(maxsize=4096)
+def _counted(help_text: str, label: str) -> frozenset[str]:
+    """Stems of the plural nouns a need counts: "The number of bars in the tune" -> {"bar"}."""
+    out = set()
+    for m in _COUNT_OF.finditer(f"{label}. {help_text}"):
+        noun = m.group(1).split()[-1].lower()
+        if noun not in _NOT_COUNTED and noun not in STOPWORDS:
+            out.add(stem(noun))
+    return frozenset(out)
+
+
+def counted_cue(ctx: Context, need: NeedProfile, number: Number) -> float:
+    """How surely a plain count names the need by the thing it counts ("ten major events")."""
+    if number.kind != "plain" or need.need.type != "int":
+        return 0.0
+    counted = _counted(need.need.help_text, need.need.label)
+    if not counted:
+        return 0.0
+    for word in ctx.view.after(number.end, 3):
+        if word.stem in counted:
+            return COUNTED_CUE
+        if word.lower in STOPWORDS or not word.lower.isalpha():
+            return 0.0
+    return 0.0

@@ -20,6 +20,7 @@ from nlactions.resolver.extract.proposal import Proposal, assign
 from nlactions.resolver.extract.quantities import find_quantities
 from nlactions.resolver.extract.temporal import find_temporal
 from nlactions.resolver.extract.text import TextView
+from nlactions.resolver.extract.unit_names import find_unit_names
 
 __all__ = ["OfflineExtractor"]
 
@@ -33,6 +34,7 @@ FINDERS: tuple[Finder, ...] = (
     find_choices,
     find_options,
     find_phrases,
+    find_unit_names,
 )
 
 

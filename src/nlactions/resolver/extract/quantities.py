@@ -8,7 +8,7 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before, cue_near
-from nlactions.resolver.extract.measures import UNIT_CUE, Fit, fit_unit, number_unit, quantifies
+from nlactions.resolver.extract.measures import UNIT_CUE, Fit, counted_cue, fit_unit, number_unit, quantifies
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, stem
@@ -96,7 +96,9 @@ def find_quantities(ctx: Context) -> list[Proposal]:
     ]
     cues = [
         [
-            _unit_cue(fits[i][j], _cue(ctx, need, number, number.start in in_dates))
+            max(
+                _unit_cue(fits[i][j], _cue(ctx, need, number, number.start in in_dates)), counted_cue(ctx, need, number)
+            )
             if values[i][j] is not None
             else 0.0
             for j, number in enumerate(numbers)

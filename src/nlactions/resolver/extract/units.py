@@ -65,7 +65,7 @@ _SYMBOLS = {s: name for name, _, _, _, symbols in _TABLE for s in symbols.split(
 # SI prefixes on a unit symbol written after a number ("50mH", "100µF", "3kV").
 _PREFIXES = {"p": 1e-12, "n": 1e-9, "µ": 1e-6, "μ": 1e-6, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
 _PREFIXABLE = frozenset({"F", "H", "V", "A", "W", "J", "N", "Hz", "Pa", "C", "g", "s", "L"})
-_TOKEN = re.compile(r"[A-Za-z°µμ][A-Za-z°µμ0-9/^·.*-]*")
+TOKEN = re.compile(r"[A-Za-z°µμ][A-Za-z°µμ0-9/^·.*-]*")
 _DEGREE = frozenset({"degree", "degrees", "deg"})
 
 
@@ -103,13 +103,13 @@ def unit_after(text: str, end: int, attached: str = "") -> Unit | None:
     if attached:
         return _compound(attached, symbol=True)
     rest = text[end : end + 40]
-    m = _TOKEN.match(rest.lstrip(" ")) if rest[:1] == " " else None
+    m = TOKEN.match(rest.lstrip(" ")) if rest[:1] == " " else None
     if m is None:
         return None
     token = m.group().rstrip(".,")
     after = rest.lstrip(" ")[m.end() :]
     if token.lower() in _DEGREE:
-        nxt = _TOKEN.match(after.lstrip(" "))
+        nxt = TOKEN.match(after.lstrip(" "))
         return _one(nxt.group().rstrip(".,"), symbol=False) if nxt else None
     per = re.match(r"\s+per\s+([A-Za-z]+)", after)
     if per:
@@ -127,13 +127,13 @@ def help_units(help_text: str) -> tuple[Unit, ...]:
     """Units a help text asks for: "in kilometers", "(kg)", "in meters/second^2", "number of days"."""
     out: list[Unit] = []
     skip_to = 0
-    for m in _TOKEN.finditer(help_text):
+    for m in TOKEN.finditer(help_text):
         if m.start() < skip_to or not _HELP_LEAD.search(help_text[max(0, m.start() - 12) : m.start()]):
             continue
         token = m.group().rstrip(".,")
         rest = help_text[m.end() :]
         if token.lower() in _DEGREE:
-            nxt = _TOKEN.match(rest.lstrip(" "))
+            nxt = TOKEN.match(rest.lstrip(" "))
             token = nxt.group().rstrip(".,") if nxt else ""
         per = re.match(r"\s+per\s+([A-Za-z]+)", rest)
         unit = _compound(f"{token}/{per.group(1)}", symbol=False) if per else None
