@@ -32,7 +32,28 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", _replace_nul, retval=True)
+    return engine
+
+
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
+def _replace_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """PostgreSQL text cannot hold NUL (a 500 otherwise): store U+FFFD in its place, as SQLite keeps NUL."""
+
+    def clean(params: Any) -> Any:
+        if isinstance(params, dict):
+            return {k: _no_nul(v) for k, v in params.items()}
+        if isinstance(params, list | tuple):
+            return type(params)(_no_nul(v) for v in params)
+        return params
+
+    return statement, [clean(p) for p in parameters] if executemany else clean(parameters)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
