@@ -9,6 +9,7 @@ from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue
 from nlactions.resolver.extract.booleans import find_booleans
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.leftovers import find_leftovers
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.options import find_options
 from nlactions.resolver.extract.patterns import find_patterns
@@ -78,7 +79,10 @@ class OfflineExtractor:
             ]
             proposals += find_places(ctx, taken)
             proposals += find_people(ctx, taken)
-            for key, chosen in assign(proposals, ctx.view.segment_at).items():
+            picked = assign(proposals, ctx.view.segment_at)
+            for extra in find_leftovers(ctx, picked, self.threshold):
+                picked[extra.need] = extra
+            for key, chosen in picked.items():
                 if round(chosen.confidence, 6) >= self.threshold:
                     extraction.values[key] = ResolvedValue(
                         chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", chosen.detail

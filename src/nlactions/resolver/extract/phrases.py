@@ -11,11 +11,11 @@ from nlactions.resolver.extract.cues import cue_before
 from nlactions.resolver.extract.names import name_around, name_at
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS, stem
+from nlactions.resolver.extract.text import STOPWORDS, Word, stem
 from nlactions.resolver.normalise import normalise
 from nlactions.resolver.numbers import parse_number
 
-__all__ = ["find_phrases", "quoted_spans"]
+__all__ = ["PREPOSITIONS", "find_phrases", "label_preposition", "quoted_spans"]
 
 FREE_KINDS = ("text", "place", "user", "person", "any")
 _QUOTES = re.compile(
@@ -52,13 +52,13 @@ _CONNECTORS = frozenset(
 _ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w/.-]*$|^[a-z]+(?:_[a-z0-9]+)+$|^[\w.:~-]*[/\\][\w./\\:~-]+$")
 
 
-def quoted_spans(text: str) -> list[tuple[int, int, str]]:
-    """Quoted strings: (start, end, inner text)."""
+def quoted_spans(text: str, *, strip: bool = True) -> list[tuple[int, int, str]]:
+    """Quoted strings: (start, end, inner text), the inner text stripped of spaces unless ``strip`` is False."""
     out = []
     for m in _QUOTES.finditer(text):
         inner = next(g for g in m.groups() if g is not None)
         if inner.strip():
-            out.append((m.start(), m.end(), inner.strip()))
+            out.append((m.start(), m.end(), inner.strip() if strip else inner))
     return out
 
 
@@ -192,6 +192,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
         name_stems = {s for s, w in need.cues.items() if w >= 1.0}
         if not name_stems:
             continue
+        prep = label_preposition(need)
         for word in view.words:
             if word.stem not in name_stems or word.lower in _INTRODUCING:
                 continue
@@ -213,6 +214,10 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             if any(ch in gap for ch in ".!?;\n"):
                 continue
             quoted = [q for q in quotes if word.end <= q[0] <= view.words[i].start]
+            if quoted and prep is not None and prep not in words_of(ctx.view.gap(word.end, quoted[0][0])):
+                # "Replace 'X' with 'Y'": a "Replace With" need takes the value its own preposition introduces.
+                out += _after_preposition(ctx, need, word, prep, quotes)
+                continue
             if quoted:
                 s, e, inner = quoted[0]
                 out.append(Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text}'"))
@@ -239,6 +244,36 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 s, e = span
                 out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
     return out
+
+
+PREPOSITIONS = frozenset(
+    {"with", "in", "into", "to", "from", "by", "as", "for", "on", "onto", "using", "via", "at", "of", "after", "before"}
+)
+
+
+def label_preposition(need: NeedProfile) -> str | None:
+    """The preposition a need's label or key ends in ("Replace With" -> "with"), if it has more words."""
+    for words in (words_of(need.need.label), words_of(need.key)):
+        if len(words) >= 2 and words[-1] in PREPOSITIONS:
+            return words[-1]
+    return None
+
+
+def _after_preposition(
+    ctx: Context, need: NeedProfile, word: Word, prep: str, quotes: list[tuple[int, int, str]]
+) -> list[Proposal]:
+    """The quoted span right after the first ``prep`` that follows ``word`` in its clause, if any."""
+    view = ctx.view
+    for nxt in view.words[word.index + 1 : word.index + 9]:
+        if nxt.segment != word.segment or any(ch in ctx.view.gap(word.end, nxt.start) for ch in ";!?\n"):
+            return []
+        if nxt.lower != prep or any(q[0] < nxt.start < q[1] for q in quotes):
+            continue
+        for s, e, inner in quotes:
+            if s >= nxt.end and not ctx.view.gap(nxt.end, s).strip():
+                return [Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text} ... {nxt.text}'")]
+        return []
+    return []
 
 
 _SORT_OF = re.compile(r"\b(?:type|kind|sort|style|colou?r|brand|chain)\s+of\s+(?:the\s+|a\s+)?(\w+)", re.I)
