@@ -8,24 +8,40 @@ from fastapi import APIRouter
 
 from nlactions.accounts import repository as repo
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.execute.schemas import ErrorResponse
 
 router = APIRouter(prefix="/api/v2")
 
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": ErrorResponse, "description": "No or bad API key"}}
+OWNER = {"name": "alice", "email": "alice@example.com"}
+CHECK_EXAMPLE = {"success": True, "email": OWNER["email"], "name": OWNER["name"], "user_id": 1, "is_staff": False}
+ACCOUNTS_EXAMPLE = {"results": [{"id": 1, "name": "default", "logo_url": None, "owner": OWNER}]}
 
-@router.get("/health/", tags=["system"], summary="App Health Check")
+
+@router.get("/health/", tags=["system"], summary="App Health Check", responses={200: example_response("OK")})
 async def health() -> str:
     """Answers "OK" while the server is up."""
     return "OK"
 
 
-@router.get("/auth/check/", tags=["auth"], summary="Check User Auth")
+@router.get(
+    "/auth/check/",
+    tags=["auth"],
+    summary="Check User Auth",
+    responses={200: example_response(CHECK_EXAMPLE), **UNAUTHORIZED},
+)
 async def check(caller: CallerDep) -> dict[str, Any]:
     """Test that the API and auth are working."""
     return caller.check()
 
 
-@router.get("/auth/accounts/", tags=["auth"], summary="Get Account List")
+@router.get(
+    "/auth/accounts/",
+    tags=["auth"],
+    summary="Get Account List",
+    responses={200: example_response(ACCOUNTS_EXAMPLE), **UNAUTHORIZED},
+)
 async def accounts(caller: CallerDep, rt: RuntimeDep) -> FastJSONResponse:
     """The accounts the caller belongs to."""
     async with rt.sessions() as session:

@@ -7,13 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from nlactions.accounts.service import Caller
-from nlactions.ai_actions.schemas import AiActionCreate, AiActionList, AiActionReplace, AiActionResponse
+from nlactions.ai_actions.schemas import (
+    LIST_EXAMPLE,
+    RESPONSE_EXAMPLE,
+    AiActionCreate,
+    AiActionList,
+    AiActionReplace,
+    AiActionResponse,
+)
 from nlactions.ai_actions.service import AiActionService, configuration_link
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, example_response
 from nlactions.api.runtime import Runtime
 from nlactions.execute.endpoints import ERRORS, IdempotencyKey, PreviewOnly
-from nlactions.execute.schemas import ExecuteRequest, ExecuteResponse
+from nlactions.execute.schemas import EXECUTE_RESPONSE_EXAMPLE, ExecuteRequest, ExecuteResponse
 from nlactions.execute.service import ExecuteFlags, fingerprint
 
 router = APIRouter(prefix="/api/v2/ai-actions", tags=["ai-actions"])
@@ -56,7 +63,7 @@ ExecuteBody = Annotated[ExecuteRequest, Body(openapi_examples={"guess": {"value"
 @router.get(
     "/",
     response_model=AiActionList,
-    responses=errors(401, 403),
+    responses={200: example_response(LIST_EXAMPLE), **errors(401, 403, 422)},
     summary="List AI Actions",
     operation_id="api_ai_actions_list_ai_actions",
 )
@@ -98,7 +105,7 @@ async def create_ai_action(
 @router.get(
     "/{ai_action_id}/",
     response_model=AiActionResponse,
-    responses=errors(401, 404),
+    responses={200: example_response(RESPONSE_EXAMPLE), **errors(401, 404, 422)},
     summary="Get AI Action",
     operation_id="api_ai_actions_get_ai_action",
 )
@@ -140,7 +147,7 @@ async def update_ai_action(
 @router.delete(
     "/{ai_action_id}/",
     response_model=bool,
-    responses=errors(401),
+    responses={200: example_response(True), **errors(401, 422)},
     summary="Delete AI Action",
     operation_id="api_ai_actions_delete_ai_action",
     description="Returns `true` if the action was deleted, `false` if it was not found in your accounts.",
@@ -183,7 +190,7 @@ async def _run(
 @router.post(
     "/{ai_action_id}/execute/",
     response_model=ExecuteResponse,
-    responses=errors(400, 401, 404, 412, 422),
+    responses={200: example_response(EXECUTE_RESPONSE_EXAMPLE), **errors(400, 401, 404, 412, 422)},
     summary="Execute Stored AI Action",
     operation_id="api_ai_actions_execute_ai_action",
 )

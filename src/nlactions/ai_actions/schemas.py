@@ -39,6 +39,41 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
+RESPONSE_EXAMPLE: dict[str, Any] = {
+    "id": "01JBRX2D5N8W0Q7E4H6T9Y3MKC",
+    "description": "Slack: Send Channel Message",
+    "account_id": 1,
+    "authentication_id": 7,
+    "app": "SlackAPI",
+    "action": "channel_message",
+    "action_type": "write",
+    "params": {"channel": {"mode": "locked", "value": "C02T4GQ9K"}, "text": "the words after 'say'"},
+    "meta": {
+        "params": {"channel": "#general"},
+        "app_label": "Slack",
+        "action_label": "Send Channel Message",
+        "authentication_label": "Alice at Acme",
+        "app_needs_auth": True,
+    },
+    "needs": [
+        {
+            "key": "channel",
+            "type": "str",
+            "label": "Channel",
+            "required": True,
+            "help_text": "The channel to post to.",
+            "prefill": "channel.id.name",
+        },
+        {"key": "text", "type": "str", "label": "Message Text", "required": True, "help_text": "What to say."},
+    ],
+}
+"""A stored action as GET returns it (one with an authentication: the docs drop null values)."""
+LIST_EXAMPLE: dict[str, Any] = {
+    "results": [RESPONSE_EXAMPLE],
+    "configuration_link": "http://localhost:8000/docs#/ai-actions",
+}
+
+
 class AiActionMeta(BaseModel):
     """Display data about the stored action; missing labels are filled from the catalog."""
 

@@ -19,3 +19,8 @@ class FastJSONResponse(JSONResponse):
         except orjson.JSONEncodeError:
             # orjson refuses what JSON allows, e.g. integers beyond 64 bits echoed from a request.
             return json.dumps(content, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def example_response(example: Any) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry showing ``example`` as the JSON body; the route's model stays its schema."""
+    return {"content": {"application/json": {"example": example}}}

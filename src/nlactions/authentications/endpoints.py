@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, example_response
 from nlactions.authentications.repository import MAX_ID
 from nlactions.authentications.schemas import (
+    LIST_EXAMPLE,
     AuthenticationCreate,
     AuthenticationList,
     AuthenticationOut,
@@ -53,7 +54,7 @@ def _one(row: Any) -> dict[str, Any]:
 @router.get(
     "/",
     response_model=AuthenticationList,
-    responses=_errors(400, 401, 403, 422),
+    responses={200: example_response(LIST_EXAMPLE), **_errors(400, 401, 403, 422)},
     summary="List Authentications For App",
 )
 async def list_authentications(
@@ -129,7 +130,7 @@ async def update_authentication(
 @router.delete(
     "/{auth_id}/",
     response_model=bool,
-    responses=_errors(400, 401, 403, 404, 422),
+    responses={200: example_response(True), **_errors(400, 401, 403, 404, 422)},
     summary="Delete Authentication",
     response_description="`true`: the authentication was deleted. An id not in your account is a 404.",
 )

@@ -96,6 +96,40 @@ class AuthenticationOut(BaseModel):
     permissions: Permissions
 
 
+AUTHENTICATION_EXAMPLE: dict[str, JsonValue] = {
+    "id": 7,
+    "account_id": 1,
+    "customuser_id": 1,
+    "date": "2025-01-15T09:30:00Z",
+    "lastchanged": "2025-01-15T09:30:00Z",
+    "title": "Alice at Acme",
+    "label": "alice",
+    "selected_api": "SlackAPI",
+    "url": None,
+    "is_invite_only": False,
+    "is_private": False,
+    "is_stale": False,
+    "is_shared": False,
+    "shared_with_all": False,
+    "members": [],
+    "groups": [],
+    "permissions": {
+        "delete": True,
+        "edit": True,
+        "reconnect": True,
+        "share": False,
+        "test": True,
+        "transfer": False,
+        "use": True,
+    },
+}
+LIST_EXAMPLE: dict[str, JsonValue] = {
+    "last_refresh_seconds_ago": None,
+    "results": [AUTHENTICATION_EXAMPLE],
+    "message": None,
+}
+
+
 class AuthenticationList(BaseModel):
     """Response of the list endpoint."""
 

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, example_response
 from nlactions.catalog_api.schemas import (
+    ACTION_LIST_EXAMPLE,
+    APP_DETAILS_EXAMPLE,
+    APP_LIST_EXAMPLE,
     ActionDetails,
     ActionDetailsRequest,
     ActionExtra,
@@ -56,7 +59,7 @@ SearchQuery = Annotated[str | None, Query(max_length=1000, description="What to 
 @router.get(
     "/apps/search/",
     response_model=AppList,
-    responses=errors(401, 422),
+    responses={200: example_response(APP_LIST_EXAMPLE), **errors(401, 422)},
     summary="Search Apps",
     operation_id="api_search_search_apps",
     tags=["apps"],
@@ -69,7 +72,7 @@ async def search_apps(service: CatalogDep, _caller: CallerDep, query: SearchQuer
 @router.get(
     "/apps/{app}/",
     response_model=AppDetails,
-    responses=errors(401, 404),
+    responses={200: example_response(APP_DETAILS_EXAMPLE), **errors(401, 404, 422)},
     summary="Get App Details",
     tags=["apps"],
 )
@@ -81,7 +84,7 @@ async def get_app_details(app: AppKey, service: CatalogDep, _caller: CallerDep) 
 @router.get(
     "/apps/{app}/actions/",
     response_model=ActionList,
-    responses=errors(401, 404, 422),
+    responses={200: example_response(ACTION_LIST_EXAMPLE), **errors(401, 404, 422)},
     summary="Search Actions",
     operation_id="api_search_search_actions",
     tags=["actions"],

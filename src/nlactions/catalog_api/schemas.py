@@ -13,6 +13,78 @@ GuessType = Literal["read", "write", "search", "read_bulk"]
 DEFAULT_GUESS_TYPES: tuple[GuessType, ...] = ("write", "search", "read")
 
 
+FORMATTER_INFO: dict[str, Any] = {
+    "app": "FormatterAPI",
+    "name": "Formatter by nlactions",
+    "logo_url": "",
+    "auth_type": "none",
+}
+FORMATTER_DESCRIPTION = (
+    "Change text, numbers and dates: case, extraction, find and replace, splitting, number and currency "
+    "formatting, arithmetic, date formatting and date arithmetic."
+)
+FORMATTER_TEXT = (
+    "Transform text: change case, trim, count, extract an email/URL/number/phone, replace, truncate, split, "
+    "URL-encode or decode, or remove HTML tags."
+)
+APP_LIST_EXAMPLE: dict[str, Any] = {
+    "results": [
+        {
+            **FORMATTER_INFO,
+            "description": FORMATTER_DESCRIPTION,
+            "actions": {"read": 0, "write": 3, "search": 0, "read_bulk": 0},
+        }
+    ]
+}
+APP_DETAILS_EXAMPLE: dict[str, Any] = {
+    "results": [
+        {
+            "app_needs_auth": False,
+            "implementation": {
+                "selected_api": "FormatterAPI",
+                "app_id": 2028293536,
+                "name": "Formatter by nlactions",
+                "slug": "formatter-by-nlactions",
+                "description": FORMATTER_DESCRIPTION,
+                "logo_url": "",
+                "actions": [
+                    {
+                        "type": "write",
+                        "key": "text",
+                        "name": "Text",
+                        "noun": "Text",
+                        "description": FORMATTER_TEXT,
+                        "needs": [
+                            {"key": "transform", "type": "str", "label": "Transform", "required": True},
+                            {"key": "input", "type": "str", "label": "Input", "required": True},
+                        ],
+                    }
+                ],
+                "auth_type": "none",
+                "auth_fields": [],
+                "is_deprecated": False,
+                "is_private_only": False,
+                "is_invite_only": False,
+            },
+        }
+    ]
+}
+ACTION_LIST_EXAMPLE: dict[str, Any] = {
+    "results": [
+        {
+            "app": "FormatterAPI",
+            "action": "text",
+            "type": "write",
+            "display_name": "Text",
+            "description": FORMATTER_TEXT,
+            "search_relevancy_score": 0.3,
+            "app_needs_auth": False,
+            "app_info": FORMATTER_INFO,
+        }
+    ]
+}
+
+
 class AppInfo(BaseModel):
     """The short description of an app attached to each action."""
 

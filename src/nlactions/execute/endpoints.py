@@ -7,8 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
-from nlactions.execute.schemas import ErrorResponse, ExecuteResponse, StatelessExecuteRequest
+from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.execute.schemas import (
+    EXECUTE_RESPONSE_EXAMPLE,
+    RATED_EXAMPLE,
+    ErrorResponse,
+    ExecuteResponse,
+    StatelessExecuteRequest,
+)
 from nlactions.execute.service import ExecuteFlags, ExecutionInput, fingerprint
 
 router = APIRouter(prefix="/api/v2", tags=["execution"])
@@ -21,7 +27,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         403: "The account is not yours",
         404: "Not found in your account",
         412: "The app needs an authentication and none usable exists",
-        422: "The body fails schema validation",
+        422: "The body or a parameter fails schema validation",
     }.items()
 }
 
@@ -47,7 +53,7 @@ IdempotencyKey = Annotated[
 @router.post(
     "/execute/",
     response_model=ExecuteResponse,
-    responses=ERRORS,
+    responses={200: example_response(EXECUTE_RESPONSE_EXAMPLE), **ERRORS},
     summary="Execute Stateless AI Action",
     operation_id="api_execute_execute_stateless_action",
 )
@@ -81,7 +87,7 @@ async def execute_stateless(
 @router.post(
     "/execute/log/{execution_log_id}/rate/",
     response_model=ExecuteResponse,
-    responses=ERRORS,
+    responses={200: example_response(RATED_EXAMPLE), **ERRORS},
     summary="Rate Execution Log",
 )
 async def rate_execution_log(

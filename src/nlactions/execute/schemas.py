@@ -64,6 +64,23 @@ class StatelessExecuteRequest(ExecuteRequest):
     account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
+EXECUTE_RESPONSE_EXAMPLE: dict[str, Any] = {
+    "execution_log_id": "01JBRX4Z8K6Q4W3F0M9T2V7YHC",
+    "action_used": "Formatter by nlactions: Text",
+    "input_params": {
+        "transform": {"mode": "locked", "value": "uppercase"},
+        "input": {"mode": "guess", "value": "hello world"},
+    },
+    "resolved_params": {"transform": "uppercase", "input": "hello world", "replace_with": "", "segment_index": 0},
+    "results": [{"output": "HELLO WORLD"}],
+    "full_results": [{"output": "HELLO WORLD"}],
+    "result_field_labels": {"output": "Output"},
+    "status": "success",
+    "error": None,
+}
+RATED_EXAMPLE: dict[str, Any] = {**EXECUTE_RESPONSE_EXAMPLE, "rating": 1, "feedback": "Exactly what I asked for."}
+
+
 class ExecuteResponse(BaseModel):
     """Zapier's ExecuteResponse, plus ``halted``."""
 

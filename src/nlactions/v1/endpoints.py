@@ -9,9 +9,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from nlactions.ai_actions.endpoints import ServiceDep, errors
 from nlactions.ai_actions.service import configuration_link
 from nlactions.api.deps import RuntimeDep, V1CallerDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, example_response
 from nlactions.v1 import openapi
 from nlactions.v1.schemas import (
+    CHECK_EXAMPLE,
+    CONFIGURATION_LINK_EXAMPLE,
+    EXECUTE_RESPONSE_EXAMPLE,
+    EXPOSED_LIST_EXAMPLE,
     CheckResponse,
     ConfigurationLink,
     ExposedList,
@@ -33,7 +37,12 @@ ExposedId = Annotated[str, Path(max_length=64, description="The exposed action's
 LogId = Annotated[str, Path(max_length=64, description="The id an execute call returned.")]
 
 
-@router.get("/check/", response_model=CheckResponse, responses=errors(401), summary="Check API and Auth")
+@router.get(
+    "/check/",
+    response_model=CheckResponse,
+    responses={200: example_response(CHECK_EXAMPLE), **errors(401)},
+    summary="Check API and Auth",
+)
 async def check(caller: V1CallerDep) -> dict[str, Any]:
     """Test that the API and auth are working."""
     return caller.check()
@@ -42,7 +51,7 @@ async def check(caller: V1CallerDep) -> dict[str, Any]:
 @router.get(
     "/configuration-link/",
     response_model=ConfigurationLink,
-    responses=errors(401),
+    responses={200: example_response(CONFIGURATION_LINK_EXAMPLE), **errors(401)},
     summary="Get Configuration Link",
 )
 async def get_configuration_link(request: Request, caller: V1CallerDep) -> dict[str, str]:
@@ -53,14 +62,14 @@ async def get_configuration_link(request: Request, caller: V1CallerDep) -> dict[
 @router.get(
     "/exposed/",
     response_model=ExposedList,
-    responses=errors(401),
+    responses={200: example_response(EXPOSED_LIST_EXAMPLE), **errors(401)},
     summary="List Exposed Actions",
     operation_id="list_exposed_actions",
 )
 @router.get(
     "/dynamic/exposed/",
     response_model=ExposedList,
-    responses=errors(401),
+    responses={200: example_response(EXPOSED_LIST_EXAMPLE), **errors(401)},
     summary="List Exposed Actions (dynamic)",
     operation_id="dynamic_list_exposed_actions",
 )
@@ -79,14 +88,14 @@ async def list_exposed(request: Request, rt: RuntimeDep, caller: V1CallerDep, v1
 @router.post(
     "/exposed/{exposed_app_action_id}/execute/",
     response_model=V1ExecuteResponse,
-    responses=errors(400, 401, 404, 412, 422),
+    responses={200: example_response(EXECUTE_RESPONSE_EXAMPLE), **errors(400, 401, 404, 412, 422)},
     summary="Execute Exposed Action",
     operation_id="execute_exposed_action",
 )
 @router.post(
     "/dynamic/exposed/{exposed_app_action_id}/execute/",
     response_model=V1ExecuteResponse,
-    responses=errors(400, 401, 404, 412, 422),
+    responses={200: example_response(EXECUTE_RESPONSE_EXAMPLE), **errors(400, 401, 404, 412, 422)},
     summary="Execute Exposed Action (dynamic)",
     operation_id="dynamic_execute_exposed_action",
 )
@@ -107,7 +116,7 @@ async def execute_exposed(
 @router.get(
     "/execution-log/{execution_log_id}/",
     response_model=V1ExecuteResponse,
-    responses=errors(401, 404),
+    responses={200: example_response(EXECUTE_RESPONSE_EXAMPLE), **errors(401, 404, 422)},
     summary="Get Execution Log",
 )
 async def get_execution_log(
@@ -121,7 +130,7 @@ async def get_execution_log(
 @router.get(
     "/dynamic/openapi.json",
     response_model=dict[str, Any],
-    responses=errors(401),
+    responses={200: example_response(openapi.EXAMPLE), **errors(401)},
     summary="Dynamic OpenAPI of Your Exposed Actions",
 )
 async def dynamic_openapi(request: Request, rt: RuntimeDep, caller: V1CallerDep, v1: V1Dep) -> FastJSONResponse:

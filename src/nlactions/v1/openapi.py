@@ -17,6 +17,35 @@ SECURITY_SCHEMES = {
 }
 
 
+EXAMPLE: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "nlactions — your exposed AI actions", "version": __version__},
+    "servers": [{"url": "http://localhost:8000"}],
+    "paths": {
+        "/api/v1/dynamic/exposed/01JBRX2D5N8W0Q7E4H6T9Y3MKC/execute/": {
+            "post": {
+                "operationId": "exposed_01JBRX2D5N8W0Q7E4H6T9Y3MKC_execute",
+                "summary": "Formatter by nlactions: Text (execute)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"instructions": {"type": "string"}, "Input": {"type": "string"}},
+                                "required": ["instructions"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": {"description": "The result; app failures have status 'error'."}},
+            }
+        }
+    },
+}
+"""An abbreviated document, for the API docs (the real one also lists the actions and has components)."""
+
+
 def _json(ref: str, description: str) -> dict[str, Any]:
     return {
         "description": description,

@@ -69,3 +69,31 @@ class ConfigurationLink(BaseModel):
     """``GET /api/v1/configuration-link/``."""
 
     configuration_link: str
+
+
+EXAMPLE_ID = "01JBRX2D5N8W0Q7E4H6T9Y3MKC"
+CONFIGURATION_LINK_EXAMPLE = {"configuration_link": "http://localhost:8000/docs#/ai-actions"}
+CHECK_EXAMPLE = {"success": True, "email": "alice@example.com", "name": "alice", "user_id": 1, "is_staff": False}
+EXPOSED_LIST_EXAMPLE: dict[str, Any] = {
+    "results": [
+        {
+            "id": EXAMPLE_ID,
+            "operation_id": f"exposed_{EXAMPLE_ID}_execute",
+            "description": "Formatter by nlactions: Text",
+            "params": {"instructions": "str", "Input": "str"},
+        }
+    ],
+    **CONFIGURATION_LINK_EXAMPLE,
+}
+EXECUTE_RESPONSE_EXAMPLE: dict[str, Any] = {
+    "id": "01JBRX4Z8K6Q4W3F0M9T2V7YHC",
+    "action_used": "Formatter by nlactions: Text",
+    "input_params": {"Transform": "uppercase", "Input": "hello world"},
+    "review_url": "http://localhost:8000/api/v1/execution-log/01JBRX4Z8K6Q4W3F0M9T2V7YHC/",
+    "result": {"output": "HELLO WORLD"},
+    "additional_results": [],
+    "result_field_labels": {"output": "Output"},
+    "status": "success",
+    "error": None,
+    "assistant_hint": None,
+}
