@@ -59,17 +59,26 @@ class Server:
 
     process: subprocess.Popen[str]
     url: str
+    log: Path
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
     seen: list[str] = field(default_factory=list)
+
+    def state(self) -> str:
+        """Exit status, stdout so far and the stderr log, for failure messages."""
+        status = "running" if self.process.poll() is None else f"exited {self.process.returncode}"
+        return f"server {status}; stdout {self.seen}; stderr:\n{self.log.read_text()[-3000:]}"
 
     def read_until(self, pattern: str, timeout: float = STARTUP_SECONDS) -> list[str]:
         """Stdout lines up to and including the first matching ``pattern``."""
         deadline = time.monotonic() + timeout
         while not any(re.search(pattern, line) for line in self.seen):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no stdout line matched {pattern!r} in {timeout:g} s; {self.state()}")
             try:
-                self.seen.append(self.lines.get(timeout=max(0.0, deadline - time.monotonic())))
+                self.seen.append(self.lines.get(timeout=0.5))
             except queue.Empty:
-                raise AssertionError(f"no stdout line matched {pattern!r}; got {self.seen}") from None
+                if self.process.poll() is not None and self.lines.empty():
+                    raise AssertionError(f"no stdout line matched {pattern!r}; {self.state()}") from None
         return self.seen
 
     def wait_healthy(self, timeout: float = STARTUP_SECONDS) -> None:
@@ -77,20 +86,21 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"server exited with {self.process.returncode}; stdout {self.seen}")
+                raise AssertionError(self.state())
             try:
                 if httpx.get(f"{self.url}/api/v2/health/", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"{self.url} did not become healthy within {timeout} s")
+        raise AssertionError(f"{self.url} did not become healthy within {timeout:g} s; {self.state()}")
 
 
 @contextmanager
 def serve(tmp_path: Path, url: str, args: list[str], env: dict[str, str]) -> Iterator[Server]:
     """Start ``nlactions serve ARGS``; always stopped (terminate, then kill) on exit."""
-    stderr = (tmp_path / f"serve-{time.monotonic_ns()}.log").open("w")
+    log = tmp_path / f"serve-{time.monotonic_ns()}.log"
+    stderr = log.open("w")
     process = subprocess.Popen(
         [*command(), "serve", *args],
         cwd=tmp_path,  # no stray .env file is read
@@ -100,7 +110,7 @@ def serve(tmp_path: Path, url: str, args: list[str], env: dict[str, str]) -> Ite
         stderr=stderr,
         text=True,
     )
-    server = Server(process, url)
+    server = Server(process, url, log)
 
     def pump() -> None:
         assert process.stdout is not None
