@@ -16,7 +16,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.phrases import PREPOSITIONS, label_preposition, quoted_spans
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import Word, stem
+from nlactions.resolver.extract.text import STOPWORDS, Word, stem
 
 __all__ = ["LEFTOVER_CONFIDENCE", "find_leftovers"]
 
@@ -75,11 +75,12 @@ def _score(profile: NeedProfile, word: Word | None, leading: bool) -> float:
 
 
 def _leading(ctx: Context, word: Word | None, claimed: list[Proposal]) -> bool:
-    """True for the clause's first word or a word another need's value was read from (the action's verb)."""
+    """True for the clause's first (content) word or a word another need's value was read from (the action's verb)."""
     if word is None:
         return False
-    if word.index == 0 or ctx.view.words[word.index - 1].segment != word.segment:
-        return True
+    earlier = [w for w in ctx.view.words[: word.index] if w.segment == word.segment]
+    if all(w.lower in STOPWORDS for w in earlier):
+        return True  # "Please make 'X' ...", "Can you shout 'X'"
     return _overlaps(word.start, word.end, claimed)
 
 
