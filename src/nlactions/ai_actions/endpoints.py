@@ -17,9 +17,9 @@ from nlactions.ai_actions.schemas import (
 )
 from nlactions.ai_actions.service import AiActionService, configuration_link
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.api.runtime import Runtime
-from nlactions.execute.endpoints import ERRORS, IdempotencyKey, PreviewOnly
+from nlactions.execute.endpoints import IdempotencyKey, PreviewOnly
 from nlactions.execute.schemas import EXECUTE_RESPONSE_EXAMPLE, ExecuteRequest, ExecuteResponse
 from nlactions.execute.service import ExecuteFlags, fingerprint
 
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v2/ai-actions", tags=["ai-actions"])
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The documented error responses with these status codes."""
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes)
 
 
 def ai_action_service(rt: RuntimeDep) -> AiActionService:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.authentications.repository import MAX_ID
 from nlactions.authentications.schemas import (
     LIST_EXAMPLE,
@@ -17,21 +17,21 @@ from nlactions.authentications.schemas import (
     AuthenticationUpdate,
 )
 from nlactions.authentications.service import AuthenticationService, present
-from nlactions.execute.schemas import ErrorResponse
 
 router = APIRouter(prefix="/api/v2/apps/{app}/auths", tags=["apps"])
 
 
+_TEXTS = {
+    400: "Bad Request: unknown app, an app that needs no authentication, an unknown or missing "
+    "field (named, with the valid ones), or credentials the service refused (with its answer)",
+    403: "account_id is not one of your accounts",
+    404: "No authentication with that id for this app in your account",
+    422: "The body, a path or a query parameter fails schema validation",
+}
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {
-        400: "Bad Request: unknown app, an app that needs no authentication, an unknown or missing "
-        "field (named, with the valid ones), or credentials the service refused (with its answer)",
-        401: "No or bad API key",
-        403: "account_id is not one of your accounts",
-        404: "No authentication with that id for this app in your account",
-        422: "The body, a path or a query parameter fails schema validation",
-    }
-    return {code: {"model": ErrorResponse, "description": text[code]} for code in codes}
+    return error_responses(*codes, texts=_TEXTS)
 
 
 def service(rt: RuntimeDep) -> AuthenticationService:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.catalog_api.schemas import (
     ACTION_LIST_EXAMPLE,
     APP_DETAILS_EXAMPLE,
@@ -22,11 +22,11 @@ from nlactions.catalog_api.schemas import (
     GuessRequest,
 )
 from nlactions.catalog_api.service import CatalogService
-from nlactions.execute.schemas import MAX_ID, ActionType, ErrorResponse
+from nlactions.execute.schemas import MAX_ID, ActionType
 
 router = APIRouter(prefix="/api/v2")
 
-_TEXTS = {
+_TEXTS: dict[int, str] = {
     400: "Bad Request: the message names the field and how to fix it",
     401: "No or bad API key",
     403: "The account is not yours",
@@ -38,8 +38,8 @@ _TEXTS = {
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for these error statuses."""
-    return {code: {"model": ErrorResponse, "description": _TEXTS[code]} for code in codes}
+    """OpenAPI ``responses`` for these error statuses, in the catalog's wording."""
+    return error_responses(*codes, texts=_TEXTS)
 
 
 def catalog(rt: RuntimeDep) -> CatalogService:

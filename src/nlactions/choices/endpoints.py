@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse
+from nlactions.api.responses import FastJSONResponse, error_responses
 from nlactions.choices.schemas import ChoicesRequest, ChoicesResponse
-from nlactions.execute.schemas import MAX_ID, ErrorResponse
+from nlactions.execute.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/v2", tags=["actions"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse, "description": text}
-    for code, text in {
+ERRORS = error_responses(
+    400,
+    401,
+    403,
+    404,
+    412,
+    422,
+    502,
+    texts={
         400: "Bad Request: a value the choices depend on is missing from params",
-        401: "No or bad API key",
-        403: "The account is not yours",
         404: "No such app, or no need with choices under that prefill (the hint lists the valid ones)",
-        412: "The app needs an authentication and none usable exists",
-        422: "The body fails schema validation",
         502: "The app's service failed while loading the choices; the message says what it answered",
-    }.items()
-}
+    },
+)
 
 DESCRIPTION = (
     "The choices of a need (ids to send as its value), loaded from the app's service and cached per "

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse, example_response
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.execute.schemas import (
     EXECUTE_RESPONSE_EXAMPLE,
     RATED_EXAMPLE,
-    ErrorResponse,
     ExecuteResponse,
     StatelessExecuteRequest,
 )
@@ -19,17 +18,7 @@ from nlactions.execute.service import ExecuteFlags, ExecutionInput, fingerprint
 
 router = APIRouter(prefix="/api/v2", tags=["execution"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse, "description": text}
-    for code, text in {
-        400: "Bad Request: the message names the field and how to fix it",
-        401: "No or bad API key",
-        403: "The account is not yours",
-        404: "Not found in your account",
-        412: "The app needs an authentication and none usable exists",
-        422: "The body or a parameter fails schema validation",
-    }.items()
-}
+ERRORS = error_responses(400, 401, 403, 404, 412, 422)
 
 PreviewOnly = Annotated[bool, Query(description="Resolve params but do not run the action.")]
 SkipGuessing = Annotated[
