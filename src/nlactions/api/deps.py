@@ -15,9 +15,14 @@ bearer = HTTPBearer(auto_error=False, scheme_name="AccessPointBearer")
 api_key_query = APIKeyQuery(name="api_key", auto_error=False, scheme_name="AccessPointApiKeyQuery")
 
 
-def runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     """The server runtime built in the lifespan."""
     return request.app.state.runtime
+
+
+async def runtime(request: Request) -> Runtime:
+    """The runtime as a dependency (async, so FastAPI runs it without a thread-pool hop)."""
+    return runtime_of(request)
 
 
 async def caller(
@@ -27,7 +32,7 @@ async def caller(
 ) -> Caller:
     """The caller behind the ``x-api-key`` header or ``Authorization: Bearer`` token."""
     value = key or (token.credentials if token else None)
-    return await runtime(request).authenticator.authenticate(value)
+    return await runtime_of(request).authenticator.authenticate(value)
 
 
 async def v1_caller(

@@ -43,10 +43,7 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
 
 
 def _clean_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
-        for e in errors
-    ]
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in errors]
 
 
 async def on_app_error(_request: Request, exc: Exception) -> FastJSONResponse:

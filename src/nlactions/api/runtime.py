@@ -73,7 +73,7 @@ def build_runtime(
     box = SecretBox(load_or_create_key(settings.secret_key, settings.data_dir))
     resolver = resolver if resolver is not None else build_resolver(settings)
     guard = SSRFGuard(settings.ssrf_allow)
-    batcher = WriteBatcher(sessions)
+    batcher = WriteBatcher(engine)
     credentials = CredentialStore(sessions, box)
     runtime = Runtime(
         settings=settings,

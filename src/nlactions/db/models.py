@@ -113,9 +113,7 @@ class ExecutionLog(Base):
     """One execution: written ``running`` before the action runs, completed after."""
 
     __tablename__ = "execution_logs"
-    __table_args__ = (
-        UniqueConstraint("account_id", "idempotency_key", name="uq_execution_logs_idempotency"),
-    )
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_execution_logs_idempotency"),)
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -102,9 +102,7 @@ class ExecuteService:
         return app, action
 
     @staticmethod
-    def check_params(
-        action: Action, app: App, params: Mapping[str, ParamConstraint], flags: ExecuteFlags
-    ) -> None:
+    def check_params(action: Action, app: App, params: Mapping[str, ParamConstraint], flags: ExecuteFlags) -> None:
         """400 for request semantics the spec forbids, naming the offending field."""
         if flags.preview_only and flags.skip_param_guessing:
             raise BadRequest(
@@ -120,9 +118,7 @@ class ExecuteService:
                 code="unknown_need",
             )
         for key, constraint in params.items():
-            if constraint.mode == "choose_from" and (
-                not isinstance(constraint.value, list) or not constraint.value
-            ):
+            if constraint.mode == "choose_from" and (not isinstance(constraint.value, list) or not constraint.value):
                 raise BadRequest(
                     f"params.{key}.value must be a non-empty list of choice ids for mode 'choose_from'.",
                     hint=f'Send e.g. {{"mode": "choose_from", "value": ["ID1", "ID2"]}} for \'{key}\'.',
@@ -180,9 +176,7 @@ class ExecuteService:
             outcome = await self.executor.run(job)
         except (ResolutionInputError, InputRejected) as exc:
             message = exc.message
-            await self._finish_log(
-                log_id, _rejected(log_id, action_used, input_params, message), started, None
-            )
+            await self._finish_log(log_id, _rejected(log_id, action_used, input_params, message), started, None)
             raise BadRequest(message, hint=getattr(exc, "hint", None), code="invalid_param") from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
@@ -240,11 +234,7 @@ class ExecuteService:
                     ) from None
                 raise
             return
-
-        async def write(session: AsyncSession) -> None:
-            await repo.insert_log(session, values)
-
-        await self.batcher.submit(write)
+        await self.batcher.submit(repo.INSERT_LOG, values)
 
     async def _finish_log(
         self, log_id: str, response: dict[str, Any], started: float, outcome: ExecutionOutcome | None
@@ -256,18 +246,14 @@ class ExecuteService:
             "duration_ms": (time.perf_counter() - started) * 1000,
             "completed_at": dt.datetime.now(dt.UTC),
         }
-        if outcome is not None:
-            values.update(
-                model=outcome.usage.model,
-                input_tokens=outcome.usage.input_tokens,
-                output_tokens=outcome.usage.output_tokens,
-                resolve_ms=outcome.resolve_ms,
-            )
-
-        async def write(session: AsyncSession) -> None:
-            await repo.update_log(session, log_id, values)
-
-        await self.batcher.submit(write)
+        usage = outcome.usage if outcome is not None else None
+        values.update(
+            model=usage.model if usage else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            resolve_ms=outcome.resolve_ms if outcome is not None else 0.0,
+        )
+        await self.batcher.submit(repo.FINISH_LOG, repo.finish_params(log_id, values))
 
     async def rate(
         self, caller: Caller, account_id: int, log_id: str, rating: int | None, feedback: str | None
@@ -294,9 +280,7 @@ class ExecuteService:
         return log
 
 
-def _response(
-    log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome
-) -> dict[str, Any]:
+def _response(log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome) -> dict[str, Any]:
     return {
         "execution_log_id": log_id,
         "action_used": action_used,
