@@ -23,12 +23,8 @@ from nlactions.db.engine import make_engine
 from nlactions.db.migrate import upgrade
 from nlactions.settings import Settings
 
-POSTGRES_URL = os.environ.get(
-    "NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-BACKENDS = [
-    b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()
-]
+POSTGRES_URL = os.environ.get("NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
 REQUIRE_POSTGRES = os.environ.get("NLACTIONS_REQUIRE_POSTGRES") == "1"
 
 
@@ -145,9 +141,7 @@ def runtime(app: FastAPI) -> Runtime:
     return app.state.runtime  # type: ignore[no-any-return]
 
 
-async def make_key(
-    runtime: Runtime, account: str = "acme", user: str = "owner@acme.test"
-) -> accounts.CreatedKey:
+async def make_key(runtime: Runtime, account: str = "acme", user: str = "owner@acme.test") -> accounts.CreatedKey:
     """Create an API key (and its account and user) directly through the service."""
     async with runtime.sessions() as session, session.begin():
         return await accounts.create_key(session, account_name=account, user_email=user)

@@ -29,9 +29,7 @@ from nlactions.settings import Settings
 
 T = TypeVar("T")
 
-cli = typer.Typer(
-    help="nlactions: a self-hostable AI Actions server.", no_args_is_help=True, add_completion=False
-)
+cli = typer.Typer(help="nlactions: a self-hostable AI Actions server.", no_args_is_help=True, add_completion=False)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 out = Console()

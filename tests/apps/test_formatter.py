@@ -321,9 +321,7 @@ async def test_date_errors_name_the_need(ctx: ActionContext, params: dict[str, A
 async def test_relative_dates_follow_ctx_now() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(_no_network)) as http:
         later = ActionContext(http=http, now=dt.datetime(2030, 7, 1, 8, 0, tzinfo=dt.UTC))
-        result = await run(
-            DATE, later, {"transform": "format_date", "input": "tomorrow", "to_format": "YYYY-MM-DD"}
-        )
+        result = await run(DATE, later, {"transform": "format_date", "input": "tomorrow", "to_format": "YYYY-MM-DD"})
     assert result["output"] == "2030-07-02"
 
 
@@ -355,7 +353,5 @@ def test_values_outside_the_choices_are_refused(action: Action, params: dict[str
     [(TEXT, TEXT_CASES), (NUMBER, NUMBER_CASES), (DATE, DATE_CASES)],
     ids=["text", "number", "date"],
 )
-def test_every_transform_is_exercised(
-    action: Action, cases: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> None:
+def test_every_transform_is_exercised(action: Action, cases: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     assert {params["transform"] for params, _ in cases} == transform_keys(action)

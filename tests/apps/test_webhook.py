@@ -117,9 +117,7 @@ async def test_empty_and_huge_text_bodies(ctx: ActionContext, echo: EchoServer) 
 async def test_json_scalar_and_binary_bodies(ctx: ActionContext, echo: EchoServer) -> None:
     [scalar] = await run(ctx, "get", url=respond(echo, '"ok"'))
     assert scalar["body"] == '"ok"'
-    [binary] = await run(
-        ctx, "get", url=echo.url("/respond?type=image/png&body=%C3%BF%C3%BE&encoding=latin-1")
-    )
+    [binary] = await run(ctx, "get", url=echo.url("/respond?type=image/png&body=%C3%BF%C3%BE&encoding=latin-1"))
     assert binary["body"] == "(2 bytes of image/png, not shown)"
 
 
@@ -202,8 +200,7 @@ async def test_redirect_to_a_blocked_address_is_refused(ctx: ActionContext, echo
     with pytest.raises(AppError) as caught:
         await run(ctx, "get", url=url)
     assert caught.value.message == (
-        "Refused to connect to 169.254.169.254 (link-local address). "
-        "Add it to NLACTIONS_SSRF_ALLOW to allow it."
+        "Refused to connect to 169.254.169.254 (link-local address). Add it to NLACTIONS_SSRF_ALLOW to allow it."
     )
     assert not isinstance(caught.value, UpstreamError)
 
@@ -220,12 +217,8 @@ async def test_bad_url_names_the_need(ctx: ActionContext, url: str) -> None:
     assert caught.value.need == "url"
 
 
-@pytest.mark.parametrize(
-    "headers", [{"Content-Length": "5"}, {"X-Bad": "line\r\nInjected: 1"}, {"X-Accent": "café"}]
-)
-async def test_bad_headers_name_the_need(
-    ctx: ActionContext, echo: EchoServer, headers: dict[str, str]
-) -> None:
+@pytest.mark.parametrize("headers", [{"Content-Length": "5"}, {"X-Bad": "line\r\nInjected: 1"}, {"X-Accent": "café"}])
+async def test_bad_headers_name_the_need(ctx: ActionContext, echo: EchoServer, headers: dict[str, str]) -> None:
     with pytest.raises(InvalidInput) as caught:
         await run(ctx, "post", url=echo.url("/h"), data={"a": 1}, headers=headers)
     assert caught.value.need == "headers"

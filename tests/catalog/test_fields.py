@@ -149,9 +149,7 @@ def test_gives() -> None:
 
 def test_needs_reject_unknown_fields_and_gives_keep_extra_ones() -> None:
     with pytest.raises(ValueError, match="extra"):
-        Everything.model_validate(
-            {"title": "x", "tags": [], "color": "red", "project": "P1", "password": "p", "x": 1}
-        )
+        Everything.model_validate({"title": "x", "tags": [], "color": "red", "project": "P1", "password": "p", "x": 1})
     assert Output.model_validate({"id": "1", "text": "hi", "thread": "T9"}).model_dump()["thread"] == "T9"
 
 

@@ -32,13 +32,9 @@ async def load_workspaces(ctx: ChoiceContext) -> ChoicePage:
 
 class SendInput(Needs):
     workspace: str = need(label="Workspace", choices=load_workspaces)
-    channel: str = need(
-        label="Channel", depends_on=["workspace"], choices=[("C1", "general"), ("C2", "random")]
-    )
+    channel: str = need(label="Channel", depends_on=["workspace"], choices=[("C1", "general"), ("C2", "random")])
     text: str = need(label="Message Text")
-    priority: Literal["low", "high"] = need(
-        "low", label="Priority", choices=[("low", "Low"), ("high", "High")]
-    )
+    priority: Literal["low", "high"] = need("low", label="Priority", choices=[("low", "Low"), ("high", "High")])
 
 
 class SendOutput(Gives):

@@ -81,9 +81,7 @@ class BoomInput(Needs):
 
 async def boom(ctx: ActionContext, params: BoomInput) -> dict[str, str]:
     if params.mode == "upstream":
-        raise UpstreamError(
-            "The service answered 503 Service Unavailable.", hint="Try again later.", status_code=503
-        )
+        raise UpstreamError("The service answered 503 Service Unavailable.", hint="Try again later.", status_code=503)
     if params.mode == "slow":
         await asyncio.sleep(5)
     if params.mode == "expired":
@@ -132,9 +130,7 @@ test_app = App(
         ),
         Action("find", "search", "Record", "Find Record", "Find a record by query.", FindInput, find),
         Action("boom", "write", "Failure", "Fail", "Fail in a chosen way.", BoomInput, boom),
-        Action(
-            "assign", "write", "Assignment", "Assign Member", "Assign a team member.", AssignInput, assign
-        ),
+        Action("assign", "write", "Assignment", "Assign Member", "Assign a team member.", AssignInput, assign),
     ),
 )
 
@@ -201,11 +197,7 @@ loopback_app = App(
         ),
         test=basic_test,
     ),
-    actions=(
-        Action(
-            "profile", "read", "Profile", "Get Profile", "Show the signed-in user.", ProfileInput, profile
-        ),
-    ),
+    actions=(Action("profile", "read", "Profile", "Get Profile", "Show the signed-in user.", ProfileInput, profile),),
 )
 
 

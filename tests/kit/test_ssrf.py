@@ -39,9 +39,7 @@ def fixed_resolver(answers: dict[str, Sequence[str]]) -> Resolver:
     return resolve
 
 
-async def fetch(
-    guard: SSRFGuard, url: str, transport: httpx.AsyncBaseTransport | None = None
-) -> httpx.Response:
+async def fetch(guard: SSRFGuard, url: str, transport: httpx.AsyncBaseTransport | None = None) -> httpx.Response:
     """GET ``url`` through a client from ``make_client`` with ``guard``."""
     async with make_client(guard=guard, transport=transport, timeout=5) as client:
         return await client.get(url)
@@ -113,9 +111,7 @@ async def test_refuses_hostname_resolving_to_loopback() -> None:
 
 async def test_refuses_when_any_resolved_address_is_private() -> None:
     guard = SSRFGuard(resolver=fixed_resolver({"mixed.test": ["93.184.216.34", "10.1.2.3"]}))
-    with pytest.raises(
-        BlockedDestination, match=r"mixed\.test: it resolves to 10\.1\.2\.3 \(private address\)"
-    ):
+    with pytest.raises(BlockedDestination, match=r"mixed\.test: it resolves to 10\.1\.2\.3 \(private address\)"):
         await fetch(guard, "http://mixed.test/")
 
 
@@ -259,9 +255,7 @@ def self_signed(directory: Path, name: str) -> Path:
     )
     path = directory / f"{name}.pem"
     path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         + cert.public_bytes(serialization.Encoding.PEM)
     )
     return path

@@ -41,9 +41,7 @@ async def membership(session: AsyncSession, user_id: int, account_id: int) -> Me
 async def accounts_of(session: AsyncSession, user_id: int) -> list[Account]:
     """Every account the user belongs to."""
     rows = await session.scalars(
-        select(Account)
-        .join(Membership, Membership.account_id == Account.id)
-        .where(Membership.user_id == user_id)
+        select(Account).join(Membership, Membership.account_id == Account.id).where(Membership.user_id == user_id)
     )
     return list(rows)
 
@@ -65,9 +63,7 @@ async def member_account_ids(session: AsyncSession, user_id: int) -> list[int]:
     return list(await session.scalars(select(Membership.account_id).where(Membership.user_id == user_id)))
 
 
-async def list_keys(
-    session: AsyncSession, account_id: int | None = None
-) -> list[tuple[ApiKey, Account, User]]:
+async def list_keys(session: AsyncSession, account_id: int | None = None) -> list[tuple[ApiKey, Account, User]]:
     """API keys with their account and user, newest first."""
     query = (
         select(ApiKey, Account, User)

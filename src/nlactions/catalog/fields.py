@@ -222,9 +222,7 @@ def needs_of(model: type[BaseModel]) -> list[NeedSpec]:
     for key, info in model.model_fields.items():
         meta: NeedMeta | None = _meta(info, NeedMeta)
         if meta is None:
-            meta = NeedMeta(
-                label=info.title or key.replace("_", " ").title(), help_text=info.description or ""
-            )
+            meta = NeedMeta(label=info.title or key.replace("_", " ").title(), help_text=info.description or "")
         type_, is_list = _unwrap(info.annotation)
         choices = meta.choices
         if choices is None and get_origin(info.annotation) is Literal:

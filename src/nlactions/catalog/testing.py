@@ -220,9 +220,7 @@ def check_gives_not_secret(app: App) -> list[str]:
             if give.secret:
                 out.append(f"{_where(action)} gives secret field {give.key!r} (results never carry secrets)")
             elif _secret_like(give.key):
-                out.append(
-                    f"{_where(action)} gives {give.key!r}, named like a secret (rename it, or drop it)"
-                )
+                out.append(f"{_where(action)} gives {give.key!r}, named like a secret (rename it, or drop it)")
     return out
 
 
@@ -242,9 +240,7 @@ def check_schemas(app: App) -> list[str]:
         if not (isinstance(action.input, type) and issubclass(action.input, Needs)):
             out.append(f"{where} input is not a subclass of Needs")
             continue
-        if action.output is not None and not (
-            isinstance(action.output, type) and issubclass(action.output, Gives)
-        ):
+        if action.output is not None and not (isinstance(action.output, type) and issubclass(action.output, Gives)):
             out.append(f"{where} output is not a subclass of Gives")
             continue
         models: dict[str, type[BaseModel] | None] = {"input": action.input, "output": action.output}
@@ -314,9 +310,7 @@ def conformance_suite(app: App) -> Callable[[str], None]:
     return test_conformance
 
 
-async def load_all_choices(
-    loader: ChoiceLoader, ctx: ChoiceContext, *, max_pages: int = 1000
-) -> list[Choice]:
+async def load_all_choices(loader: ChoiceLoader, ctx: ChoiceContext, *, max_pages: int = 1000) -> list[Choice]:
     """Page through ``loader`` from ``ctx.cursor`` until ``next_cursor`` is None; raise if it never ends."""
     choices: list[Choice] = []
     cursor = ctx.cursor
@@ -327,9 +321,7 @@ async def load_all_choices(
         if page.next_cursor is None:
             return choices
         if page.next_cursor in seen:
-            raise AssertionError(
-                f"choice loader returned cursor {page.next_cursor!r} again; it would page forever"
-            )
+            raise AssertionError(f"choice loader returned cursor {page.next_cursor!r} again; it would page forever")
         seen.add(page.next_cursor)
         cursor = page.next_cursor
     raise AssertionError(f"choice loader did not finish within {max_pages} pages")

@@ -30,9 +30,7 @@ def user_agent() -> str:
 
 
 def _too_large(request: httpx.Request, limit: int) -> ResponseTooLarge:
-    return ResponseTooLarge(
-        f"The response from {request.url.host} is larger than {limit} bytes.", request=request
-    )
+    return ResponseTooLarge(f"The response from {request.url.host} is larger than {limit} bytes.", request=request)
 
 
 class _CappedStream(httpx.AsyncByteStream):

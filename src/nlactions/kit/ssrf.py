@@ -44,9 +44,7 @@ class BlockedDestination(httpx.RequestError):
 
 async def system_resolver(host: str, port: int) -> list[str]:
     """Resolve ``host`` with the system resolver (``getaddrinfo``), in order, without duplicates."""
-    infos = await asyncio.get_running_loop().getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-    )
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 

@@ -43,7 +43,5 @@ def strip_html(markup: str) -> str:
     collector = _TextCollector()
     collector.feed(markup)
     collector.close()
-    lines = (
-        re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in "".join(collector.parts).split("\n")
-    )
+    lines = (re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in "".join(collector.parts).split("\n"))
     return "\n".join(line for line in lines if line)

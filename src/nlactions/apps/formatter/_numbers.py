@@ -30,9 +30,7 @@ CURRENCIES: dict[Currency, CurrencyStyle] = {
 }
 
 _CODES = "|".join(CURRENCIES)
-_NOISE = re.compile(
-    rf"^(?:{_CODES})|(?:{_CODES})$|^(?:CA|A|CN)(?=[$¥])|[\s\u00a0\u202f'_$€£¥₹]", re.IGNORECASE
-)
+_NOISE = re.compile(rf"^(?:{_CODES})|(?:{_CODES})$|^(?:CA|A|CN)(?=[$¥])|[\s\u00a0\u202f'_$€£¥₹]", re.IGNORECASE)
 _PLAIN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 

@@ -123,8 +123,7 @@ action = Action(
     type="write",
     noun="Date",
     name="Date",
-    description="Reformat a date or time, add or subtract time from it (+3 days), or count the days "
-    "between two dates.",
+    description="Reformat a date or time, add or subtract time from it (+3 days), or count the days between two dates.",
     input=Input,
     output=Output,
     perform=perform,

@@ -58,9 +58,7 @@ class Input(Needs):
     input: str = need(
         label="Input", help_text='The number, as written: "1234.5", "1,234.50", "$12", "1.234,5" all work.'
     )
-    operand: float | None = need(
-        None, label="Operand", help_text="Add, Subtract, Multiply, Divide: the second number."
-    )
+    operand: float | None = need(None, label="Operand", help_text="Add, Subtract, Multiply, Divide: the second number.")
     decimals: int | None = need(
         None,
         label="Decimal Places",

@@ -90,15 +90,9 @@ class Input(Needs):
         label="Transform", help_text="What to do with the text.", choices=list(TRANSFORMS.items())
     )
     input: str = need(label="Input", help_text="The text to transform.")
-    find: str | None = need(
-        None, label="Find", help_text="Replace Text: the text to look for (case-sensitive)."
-    )
-    replace_with: str = need(
-        "", label="Replace With", help_text="Replace Text: what to put instead (may be empty)."
-    )
-    max_length: int | None = need(
-        None, label="Max Length", help_text="Truncate: keep at most this many characters."
-    )
+    find: str | None = need(None, label="Find", help_text="Replace Text: the text to look for (case-sensitive).")
+    replace_with: str = need("", label="Replace With", help_text="Replace Text: what to put instead (may be empty).")
+    max_length: int | None = need(None, label="Max Length", help_text="Truncate: keep at most this many characters.")
     separator: str | None = need(
         None,
         label="Separator",
@@ -166,9 +160,7 @@ def _length(params: Input) -> dict[str, Any]:
 
 def _replace(params: Input) -> dict[str, Any]:
     if not params.find:
-        raise InvalidInput(
-            "find", "Replace Text needs the text to find.", hint="Set find to the text to replace."
-        )
+        raise InvalidInput("find", "Replace Text needs the text to find.", hint="Set find to the text to replace.")
     return {"output": params.input.replace(params.find, params.replace_with)}
 
 

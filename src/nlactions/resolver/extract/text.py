@@ -5,48 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlactions.resolver.normalise import fold, stem
+from nlactions.resolver.normalise import FUNCTION_WORDS, fold, stem
 
 __all__ = ["STOPWORDS", "TextView", "Word", "stem"]
 
-STOPWORDS = frozenset(
+# Function words of the shared list plus the ones that matter when reading whole instructions.
+STOPWORDS = FUNCTION_WORDS | frozenset(
     [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
         "but",
-        "is",
         "are",
         "was",
         "were",
-        "be",
         "been",
         "being",
-        "it",
         "its",
-        "this",
-        "that",
         "these",
         "those",
-        "i",
-        "me",
-        "my",
-        "we",
         "us",
-        "our",
-        "you",
-        "your",
         "he",
         "she",
         "they",
@@ -74,9 +49,6 @@ STOPWORDS = frozenset(
         "may",
         "might",
         "must",
-        "please",
-        "some",
-        "any",
         "all",
         "just",
         "also",
