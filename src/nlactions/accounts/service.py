@@ -147,7 +147,3 @@ class KeyAuthenticator:
                 self._cache.clear()
             self._cache[digest] = (time.monotonic() + self._ttl, caller)
         return caller
-
-    def forget(self) -> None:
-        """Drop every cached lookup (after a revocation in this process)."""
-        self._cache.clear()

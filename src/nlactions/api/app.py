@@ -14,7 +14,7 @@ from nlactions.accounts.endpoints import router as accounts_router
 from nlactions.ai_actions.endpoints import router as ai_actions_router
 from nlactions.api import errors
 from nlactions.api.middleware import BodyLimit, TrailingSlash
-from nlactions.api.runtime import Runtime, build_runtime
+from nlactions.api.runtime import build_runtime
 from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
 from nlactions.catalog_api.endpoints import router as catalog_router
@@ -72,8 +72,3 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     return app
-
-
-def runtime_of(app: FastAPI) -> Runtime:
-    """The runtime of a started app."""
-    return app.state.runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlactions.db.models import ExecutionLog
@@ -56,8 +56,3 @@ async def by_idempotency_key(session: AsyncSession, account_id: int, key: str) -
     return await session.scalar(
         select(ExecutionLog).where(ExecutionLog.account_id == account_id, ExecutionLog.idempotency_key == key)
     )
-
-
-async def count_logs(session: AsyncSession) -> int:
-    """How many logs exist (all accounts)."""
-    return int(await session.scalar(select(func.count()).select_from(ExecutionLog)) or 0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -29,11 +28,6 @@ def hash_token(token: str) -> str:
 def display_prefix(token: str) -> str:
     """The part of a key shown in listings so users can tell keys apart."""
     return token[: len(API_KEY_PREFIX) + 6]
-
-
-def tokens_equal(a: str, b: str) -> bool:
-    """Constant-time comparison."""
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def load_or_create_key(configured: str | None, data_dir: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from nlactions.catalog import Choice, NeedSpec
@@ -214,8 +214,3 @@ class LayeredResolver:
                     else f"the instructions do not state a value for '{need.label}'"
                 )
                 resolution.unresolved[need.key] = UnresolvedNeed(need.key, reason, _closest(candidates, instructions))
-
-
-def hints_from_params(params: Mapping[str, Any]) -> dict[str, ParamHint]:
-    """Build ``ParamHint``s from ``{key: {"mode", "value"}}`` mappings."""
-    return {key: ParamHint(mode=p["mode"], value=p.get("value")) for key, p in params.items()}
