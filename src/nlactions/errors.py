@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+
+def listing(values: Iterable[str], limit: int = 40) -> str:
+    """Values for a "valid ones are" hint, at most ``limit`` of them and how many more there are."""
+    items = list(values)
+    shown = ", ".join(items[:limit])
+    return shown + (f" (and {len(items) - limit} more)" if len(items) > limit else "")
 
 
 class NLActionsError(Exception):

@@ -19,7 +19,8 @@ from nlactions.authentications import repository as repo
 from nlactions.authentications.schemas import AuthenticationOut, Permissions
 from nlactions.catalog import ActionContext, App, AppError, Registry
 from nlactions.db.models import Authentication
-from nlactions.errors import BadRequest, NotFound
+from nlactions.errors import BadRequest, NotFound, listing
+from nlactions.execute.service import find_app
 from nlactions.kit.crypto import SecretBox
 from nlactions.kit.redact import REDACTED
 from nlactions.kit.ssrf import BlockedDestination
@@ -39,11 +40,6 @@ class Verified:
 
     fields: dict[str, str]
     label: str
-
-
-def _listing(values: list[str], limit: int = 40) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
 
 
 def _scrub(text: str, secrets: Mapping[str, str]) -> str:
@@ -101,18 +97,6 @@ def clean_title(title: str) -> str:
     return cleaned
 
 
-def find_app(registry: Registry, app_key: str) -> App:
-    """The installed app with this key, or a 400 listing the valid ones."""
-    app = registry.get(app_key)
-    if app is None:
-        raise BadRequest(
-            f"app: '{app_key}' is not an installed app.",
-            hint=f"Valid apps: {_listing(registry.keys())}.",
-            code="unknown_app",
-        )
-    return app
-
-
 def app_needing_auth(registry: Registry, app_key: str) -> App:
     """The app, or a 400 when it is unknown or needs no authentication."""
     app = find_app(registry, app_key)
@@ -126,7 +110,7 @@ def app_needing_auth(registry: Registry, app_key: str) -> App:
 
 
 def _valid_fields(app: App) -> str:
-    return _listing([f"{f.key} ({f.label}{', optional' if not f.required else ''})" for f in app.auth.fields])
+    return listing([f"{f.key} ({f.label}{', optional' if not f.required else ''})" for f in app.auth.fields])
 
 
 def reject_unknown_fields(app: App, fields: Mapping[str, str]) -> None:

@@ -11,14 +11,9 @@ from nlactions.catalog_api.ranking import SearchIndex
 from nlactions.choices.keys import param_value
 from nlactions.choices.prefill import PrefillTarget, prefill_name
 from nlactions.choices.service import ChoiceService
-from nlactions.errors import BadRequest, NotFound
+from nlactions.errors import BadRequest, NotFound, listing
 
 ALL_EXTRAS = ("action_needs", "action_gives", "action_sample")
-
-
-def _list(values: Sequence[str], limit: int = 30) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
 
 
 class CatalogService:
@@ -42,7 +37,7 @@ class CatalogService:
         if app is None:
             raise NotFound(
                 f"app '{key}' is not an installed app.",
-                hint=f"Valid apps: {_list(self.registry.keys())}. GET /api/v2/apps/search/?query=... "
+                hint=f"Valid apps: {listing(self.registry.keys(), limit=30)}. GET /api/v2/apps/search/?query=... "
                 "finds apps by what they do.",
                 code="unknown_app",
             )
@@ -54,7 +49,7 @@ class CatalogService:
         if action is None:
             raise NotFound(
                 f"action '{key}' is not an action of {app.key}.",
-                hint=f"Valid actions: {_list(sorted(app.actions_by_key))}.",
+                hint=f"Valid actions: {listing(sorted(app.actions_by_key), limit=30)}.",
                 code="unknown_action",
             )
         return action
@@ -108,7 +103,7 @@ class CatalogService:
             raise BadRequest(
                 f"params: {', '.join(repr(k) for k in unknown)} "
                 f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
-                hint=f"Valid needs: {_list([n.key for n in action.needs])}.",
+                hint=f"Valid needs: {listing([n.key for n in action.needs], limit=30)}.",
                 code="unknown_need",
             )
         wanted = set(extras or ALL_EXTRAS)

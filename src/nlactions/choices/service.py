@@ -28,7 +28,7 @@ from nlactions.choices.keys import CacheRef, cache_ref, param_value
 from nlactions.choices.loads import Load, Loads
 from nlactions.choices.prefill import PrefillTarget, find_prefill, prefill_name, valid_prefills
 from nlactions.choices.stores import ChoiceStore
-from nlactions.errors import BadRequest, NLActionsError, NotFound
+from nlactions.errors import BadRequest, NLActionsError, NotFound, listing
 from nlactions.execution.choices import ChoiceCache, load_all
 
 HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
@@ -40,11 +40,6 @@ DEFAULT_WAIT_SECONDS = 8.0
 def utcnow() -> dt.datetime:
     """Now, in UTC."""
     return dt.datetime.now(dt.UTC)
-
-
-def _list(values: Sequence[str], limit: int = 30) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +92,7 @@ class ChoiceService:
         if app is None:
             raise NotFound(
                 f"app '{app_key}' is not an installed app.",
-                hint=f"Valid apps: {_list(self.registry.keys())}. GET /api/v2/apps/search/ searches them.",
+                hint=f"Valid apps: {listing(self.registry.keys(), limit=30)}. GET /api/v2/apps/search/ searches them.",
                 code="unknown_app",
             )
         target = find_prefill(app, prefill)
@@ -105,7 +100,9 @@ class ChoiceService:
             valid = valid_prefills(app)
             raise NotFound(
                 f"prefill '{prefill}' is not a need with choices in {app.key}.",
-                hint=(f"Valid prefills: {_list(valid)}." if valid else f"{app.key} has no needs with choices.")
+                hint=(
+                    f"Valid prefills: {listing(valid, limit=30)}." if valid else f"{app.key} has no needs with choices."
+                )
                 + " A prefill is '<action>.<need>' or the need's own prefill name from action_needs.",
                 code="unknown_prefill",
             )

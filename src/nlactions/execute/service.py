@@ -18,7 +18,7 @@ from nlactions.authentications.credentials import CredentialStore
 from nlactions.catalog import Action, App, Registry
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.models import ExecutionLog
-from nlactions.errors import BadRequest, Conflict, NotFound
+from nlactions.errors import BadRequest, Conflict, NotFound, listing
 from nlactions.execute import repository as repo
 from nlactions.execute.schemas import ParamConstraint
 from nlactions.execution.choices import ChoiceCaches
@@ -53,9 +53,16 @@ class ExecutionInput:
     request_fingerprint: str | None = None
 
 
-def _list_valid(values: list[str], limit: int = 40) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
+def find_app(registry: Registry, app_key: str) -> App:
+    """The installed app with this key, or a 400 listing the valid ones."""
+    app = registry.get(app_key)
+    if app is None:
+        raise BadRequest(
+            f"app: '{app_key}' is not an installed app.",
+            hint=f"Valid apps: {listing(registry.keys())}.",
+            code="unknown_app",
+        )
+    return app
 
 
 def fingerprint(payload: Any) -> str:
@@ -85,18 +92,12 @@ class ExecuteService:
 
     def find_action(self, app_key: str, action_key: str) -> tuple[App, Action]:
         """The app and action named, or a 400 listing the valid ones."""
-        app = self.registry.get(app_key)
-        if app is None:
-            raise BadRequest(
-                f"app: '{app_key}' is not an installed app.",
-                hint=f"Valid apps: {_list_valid(self.registry.keys())}.",
-                code="unknown_app",
-            )
+        app = find_app(self.registry, app_key)
         action = app.action(action_key)
         if action is None:
             raise BadRequest(
                 f"action: '{action_key}' is not an action of {app_key}.",
-                hint=f"Valid actions: {_list_valid(sorted(app.actions_by_key))}.",
+                hint=f"Valid actions: {listing(sorted(app.actions_by_key))}.",
                 code="unknown_action",
             )
         return app, action
@@ -114,7 +115,7 @@ class ExecuteService:
             raise BadRequest(
                 f"params: {', '.join(repr(k) for k in unknown)} "
                 f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
-                hint=f"Valid needs: {_list_valid([n.key for n in action.needs])}.",
+                hint=f"Valid needs: {listing([n.key for n in action.needs])}.",
                 code="unknown_need",
             )
         for key, constraint in params.items():
