@@ -21,6 +21,7 @@ from nlactions.authentications.service import (
     reject_unknown_fields,
 )
 from nlactions.catalog import App, load_registry
+from nlactions.db.engine import ensure_private_dir
 from nlactions.db.migrate import upgrade
 from nlactions.errors import NLActionsError, NotFound
 from nlactions.execute.schemas import ParamConstraint
@@ -37,10 +38,12 @@ err = Console(stderr=True)
 
 
 def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Build the runtime, bring the schema up to date, run ``work``, close."""
+    """Build the runtime (the data dir owner-only when new), bring the schema up to date, run ``work``, close."""
 
     async def main() -> T:
-        runtime = build_runtime(Settings())
+        settings = Settings()
+        ensure_private_dir(settings.data_dir)
+        runtime = build_runtime(settings)
         try:
             await upgrade(runtime.engine)
             return await work(runtime)
@@ -54,6 +57,25 @@ def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
         raise typer.Exit(1) from None
 
 
+async def _bootstrap(runtime: Runtime) -> accounts.CreatedKey | None:
+    """On an empty database, create the default account, its user and a first key (serve, run, auths add)."""
+    async with runtime.sessions() as session, session.begin():
+        return await accounts.bootstrap(session)
+
+
+async def _bootstrap_quietly(runtime: Runtime, account: str, user: str) -> None:
+    """Bootstrap when acting as the default user in the default account; say so on stderr, never showing the key."""
+    if (account, user) != (accounts.DEFAULT_ACCOUNT, accounts.DEFAULT_USER_EMAIL):
+        return
+    created = await _bootstrap(runtime)
+    if created is not None:
+        err.print(
+            f"Created account '{created.account_name}' for {created.user_email} with a first API key (not shown). "
+            "Run `nlactions keys create` for a key to call the API with.",
+            soft_wrap=True,
+        )
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default NLACTIONS_HOST).")] = None,
@@ -65,12 +87,7 @@ def serve(
     from nlactions.api.app import create_app
 
     settings = Settings()
-
-    async def prepare(runtime: Runtime) -> accounts.CreatedKey | None:
-        async with runtime.sessions() as session, session.begin():
-            return await accounts.bootstrap(session)
-
-    created = _with_runtime(prepare)
+    created = _with_runtime(_bootstrap)
     if created is not None:
         out.print(f"Created account '{created.account_name}' for {created.user_email}.")
         out.print("Your API key (shown once, store it now):")
@@ -110,15 +127,30 @@ def keys_create(
     account: Annotated[str, typer.Option(help="Account name; created if new.")] = accounts.DEFAULT_ACCOUNT,
     user: Annotated[str, typer.Option(help="User email; created if new.")] = accounts.DEFAULT_USER_EMAIL,
     name: Annotated[str, typer.Option(help="A name to tell the key apart.")] = "",
+    all_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--all-accounts",
+            help="Reach every account the user belongs to (now or later), not only --account.",
+        ),
+    ] = False,
 ) -> None:
-    """Create an API key; the key is printed alone on the last line."""
+    """Create an API key for one account (or all of its user's); the key is printed alone on the last line."""
 
     async def work(runtime: Runtime) -> accounts.CreatedKey:
         async with runtime.sessions() as session, session.begin():
-            return await accounts.create_key(session, account_name=account, user_email=user, key_name=name)
+            return await accounts.create_key(
+                session, account_name=account, user_email=user, key_name=name, all_accounts=all_accounts
+            )
 
     created = _with_runtime(work)
-    out.print(f"Created key {created.key_id} in account '{created.account_name}' (id {created.account_id}).")
+    reach = (
+        f"reaching all accounts of {created.user_email}; its default is account '{created.account_name}'"
+        f" (id {created.account_id})"
+        if created.all_accounts
+        else f"for account '{created.account_name}' only (id {created.account_id})"
+    )
+    out.print(f"Created key {created.key_id} {reach}.", soft_wrap=True)
     print(created.key, flush=True)
 
 
@@ -136,12 +168,13 @@ def keys_list(account: Annotated[str | None, typer.Option(help="Only this accoun
                 account_id = row.id
             return await accounts_repo.list_keys(session, account_id)
 
-    table = Table("id", "prefix", "account", "user", "name", "created", "revoked")
+    table = Table("id", "prefix", "account", "reaches", "user", "name", "created", "revoked")
     for key, acc, usr in _with_runtime(work):
         table.add_row(
             str(key.id),
             key.prefix + "…",
             f"{acc.name} ({acc.id})",
+            "all accounts" if key.all_accounts else "this account",
             usr.email,
             key.name,
             key.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -205,10 +238,12 @@ def run(
     params = _parse_params(lock, guess)
 
     async def work(runtime: Runtime) -> dict[str, Any]:
+        await _bootstrap_quietly(runtime, account, user)
         async with runtime.sessions() as session:
             usr = await accounts_repo.user_by_email(session, user)
             acc = await accounts_repo.account_by_name(session, account)
-        if usr is None or acc is None:
+            member = await accounts_repo.membership(session, usr.id, acc.id) if usr and acc else None
+        if usr is None or acc is None or member is None:
             raise NLActionsError(
                 f"no user {user!r} in account {account!r}", hint="Create them with `nlactions keys create`."
             )
@@ -334,6 +369,7 @@ def auths_add(
     fields = _prompt_fields(target, given)
 
     async def work(runtime: Runtime) -> Any:
+        await _bootstrap_quietly(runtime, account, user)
         async with runtime.sessions() as session:
             usr = await accounts_repo.user_by_email(session, user)
             acc = await accounts_repo.account_by_name(session, account)

@@ -13,7 +13,7 @@ from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import recorder
-from nlactions.accounts.service import CreatedKey
+from nlactions.accounts.service import CreatedKey, create_key
 from nlactions.api.runtime import Runtime
 from nlactions.db.models import AiAction, Authentication, ExecutionLog
 
@@ -421,10 +421,14 @@ async def test_creating_in_an_account_not_yours_is_403(client: httpx.AsyncClient
     assert "account_id" in response.json()["error"]
 
 
-async def test_member_of_two_accounts_lists_both_and_can_filter(
+async def test_an_all_accounts_key_lists_both_of_its_users_accounts_and_can_filter(
     client: httpx.AsyncClient, runtime: Runtime, key: CreatedKey
 ) -> None:
     second = await make_key(runtime, account="acme-eu", user="owner@acme.test")
+    async with runtime.sessions() as session, session.begin():
+        wide = await create_key(session, account_name="acme", user_email=key.user_email, all_accounts=True)
+    scoped = {"x-api-key": key.key}
+    client.headers["x-api-key"] = wide.key
     here = await create(client, stored(channel="general"))
     there = await create(client, stored(channel="random"), account_id=second.account_id)
     assert there["account_id"] == second.account_id
@@ -432,6 +436,8 @@ async def test_member_of_two_accounts_lists_both_and_can_filter(
     assert {a["id"] for a in everything} == {here["id"], there["id"]}
     only = (await client.get(BASE, params={"account_id": second.account_id})).json()["results"]
     assert [a["id"] for a in only] == [there["id"]]
+    assert [a["id"] for a in (await client.get(BASE, headers=scoped)).json()["results"]] == [here["id"]]
+    assert (await client.get(f"{BASE}{there['id']}/", headers=scoped)).status_code == 404
 
 
 async def test_unknown_ids_are_404(client: httpx.AsyncClient) -> None:

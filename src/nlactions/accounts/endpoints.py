@@ -43,9 +43,9 @@ async def check(caller: CallerDep) -> dict[str, Any]:
     responses={200: example_response(ACCOUNTS_EXAMPLE), **UNAUTHORIZED},
 )
 async def accounts(caller: CallerDep, rt: RuntimeDep) -> FastJSONResponse:
-    """The accounts the caller belongs to."""
+    """The accounts the caller's key reaches (its own, or all of its user's for an all-accounts key)."""
     async with rt.sessions() as session:
-        rows = await repo.accounts_of(session, caller.user_id)
+        rows = await repo.accounts_by_ids(session, caller.account_ids)
     return FastJSONResponse(
         {
             "results": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,11 +39,9 @@ async def membership(session: AsyncSession, user_id: int, account_id: int) -> Me
     )
 
 
-async def accounts_of(session: AsyncSession, user_id: int) -> list[Account]:
-    """Every account the user belongs to."""
-    rows = await session.scalars(
-        select(Account).join(Membership, Membership.account_id == Account.id).where(Membership.user_id == user_id)
-    )
+async def accounts_by_ids(session: AsyncSession, account_ids: Collection[int]) -> list[Account]:
+    """The accounts with these ids, by id."""
+    rows = await session.scalars(select(Account).where(Account.id.in_(list(account_ids))).order_by(Account.id))
     return list(rows)
 
 

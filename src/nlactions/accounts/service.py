@@ -18,7 +18,7 @@ DEFAULT_USER_EMAIL = "admin@localhost"
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated user behind a request and the accounts they may act in."""
+    """The authenticated user behind a request and the accounts its key reaches."""
 
     user_id: int
     email: str
@@ -39,13 +39,14 @@ class Caller:
         }
 
     def account(self, account_id: int | None) -> int:
-        """The account to act in: the requested one if the caller belongs to it, else 403."""
+        """The account to act in: the requested one if the caller's key reaches it, else 403."""
         if account_id is None:
             return self.default_account_id
         if account_id not in self.account_ids:
             raise Forbidden(
-                f"account_id {account_id} is not one of your accounts.",
-                hint="Call GET /api/v2/auth/accounts/ for the ids you can use, or omit account_id.",
+                f"account_id {account_id} is not an account this API key reaches.",
+                hint="Call GET /api/v2/auth/accounts/ for the ids you can use, or omit account_id. A key reaches "
+                "the account it was created for, or all of its user's with `nlactions keys create --all-accounts`.",
             )
         return account_id
 
@@ -59,12 +60,25 @@ class CreatedKey:
     account_id: int
     account_name: str
     user_email: str
+    all_accounts: bool = False
+
+
+async def reachable_account_ids(session: AsyncSession, api_key: ApiKey) -> frozenset[int]:
+    """The accounts a key reaches: its own, or every account of its user when made for all of them."""
+    if api_key.all_accounts:
+        return frozenset(await repo.member_account_ids(session, api_key.user_id)) | {api_key.account_id}
+    return frozenset({api_key.account_id})
 
 
 async def create_key(
-    session: AsyncSession, *, account_name: str, user_email: str = DEFAULT_USER_EMAIL, key_name: str = ""
+    session: AsyncSession,
+    *,
+    account_name: str,
+    user_email: str = DEFAULT_USER_EMAIL,
+    key_name: str = "",
+    all_accounts: bool = False,
 ) -> CreatedKey:
-    """Create a key for the user in the account, creating either if new."""
+    """Create the user's key for the account (each made if new); it reaches that one only unless ``all_accounts``."""
     user = await repo.user_by_email(session, user_email)
     if user is None:
         user = User(email=user_email, name=user_email.split("@")[0])
@@ -82,9 +96,10 @@ async def create_key(
         name=key_name,
         prefix=display_prefix(plain),
         key_hash=hash_token(plain),
+        all_accounts=all_accounts,
     )
     await repo.add(session, row)
-    return CreatedKey(plain, row.id, account.id, account.name, user.email)
+    return CreatedKey(plain, row.id, account.id, account.name, user.email, all_accounts)
 
 
 async def bootstrap(session: AsyncSession) -> CreatedKey | None:
@@ -132,7 +147,7 @@ class KeyAuthenticator:
                     hint="Check the key, or create a new one with `nlactions keys create`.",
                 )
             api_key, user = found
-            account_ids = frozenset(await repo.member_account_ids(session, user.id))
+            account_ids = await reachable_account_ids(session, api_key)
         caller = Caller(
             user_id=user.id,
             email=user.email,

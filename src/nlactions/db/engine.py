@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -24,12 +25,29 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def ensure_private_dir(path: Path) -> None:
+    """Create the directory owner-only (0700) if missing, parents as usual; an existing one is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+
+
+def ensure_private_sqlite_file(url: str) -> None:
+    """Create a SQLite URL's file empty and 0600 before SQLite opens it (its -wal and -shm files take its mode)."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    ensure_private_dir(file.parent)
+    try:
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     if is_sqlite(url):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_sqlite_file(url)
         engine = create_async_engine(
             url, echo=echo, connect_args={"timeout": 30}, json_serializer=dumps_json, json_deserializer=orjson.loads
         )

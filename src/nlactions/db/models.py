@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -57,7 +57,10 @@ class Membership(Base):
 
 
 class ApiKey(Base):
-    """An API key: only its SHA-256 hash and a short display prefix are stored."""
+    """An API key: only its SHA-256 hash and a short display prefix are stored.
+
+    It reaches ``account_id`` only, unless ``all_accounts``: then every account its user belongs to.
+    """
 
     __tablename__ = "api_keys"
     id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
@@ -66,6 +69,7 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     prefix: Mapped[str] = mapped_column(String(20))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    all_accounts: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
 
