@@ -1,16 +1,18 @@
 """Two accounts, every endpoint: account B reads, changes and uses nothing of account A's.
 
 A (acme) stores one of everything: an authentication, an AI action, execution logs (one rated), cached
-choices. B (globex, another user with its own key) then calls every operation of the app's OpenAPI
-document. The tables below are checked against that document: every operation needs a case, every
-path parameter naming a stored object needs an id case, and every ``*_id`` query or body parameter
-needs a case that passes it A's value, so an endpoint added later without one fails
-``test_every_operation_has_a_tenancy_case``.
+choices. B then calls every operation of the app's OpenAPI document, twice over: B is globex (another
+user with its own key), and B is acme-labs (A's own user, a member of both accounts, with a key made
+for acme-labs: a key reaches the account it was made for only). The tables below are checked against
+that document: every operation needs a case, every path parameter naming a stored object needs an id
+case, and every ``*_id`` query or body parameter needs a case that passes it A's value, so an endpoint
+added later without one fails ``test_every_operation_has_a_tenancy_case``.
 
 What B may learn of A: nothing. An id of A's answers exactly as an id that exists nowhere (same status,
 same body once the id B sent is masked); A's account in ``account_id`` is a 403 like any account B is
 not in; no answer to B contains A's titles, descriptions, credentials, results, feedback, labels or ids.
-Afterwards A re-reads everything and finds it unchanged.
+Afterwards A re-reads everything and finds it unchanged. Only a key made for all of its user's
+accounts on purpose acts in A as well (``test_an_all_accounts_key_reaches_every_account_of_its_user``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import directory, directory_app, recorder
-from nlactions.accounts.service import CreatedKey
+from nlactions.accounts.service import CreatedKey, create_key
 from nlactions.api.runtime import Runtime
 from nlactions.catalog import (
     Action,
@@ -203,6 +205,8 @@ class World:
     loads_before: int = 0
     runs_before: int = 0
     answers: list[tuple[Call, httpx.Response]] = field(default_factory=list)
+    markers: tuple[str, ...] = A_MARKERS
+    """What of A's must never reach B (A's user's email is B's own when B is the same user)."""
     spare_auth: int = 0
     spare_action: str = ""
 
@@ -218,7 +222,7 @@ class World:
     def leaks(self, call: Call, text: str) -> list[str]:
         """A's markers and ids in ``text`` that B did not send itself."""
         sent = call.sent().lower()
-        found = [m for m in A_MARKERS if m.lower() in text.lower()]
+        found = [m for m in self.markers if m.lower() in text.lower()]
         for ulid in [*self.a.actions, *self.a.logs]:
             forms = [form(ulid) for form in ULID_FORMS]
             if not any(f.lower() in sent for f in forms):
@@ -340,15 +344,26 @@ def fresh_loaders() -> Iterator[None]:
     ledger_loads.clear()
 
 
-@pytest.fixture
-async def world(app: FastAPI, client: httpx.AsyncClient, key: CreatedKey, runtime: Runtime) -> AsyncIterator[World]:
-    """A (the ``client`` fixture's acme) and B (globex) with their objects stored."""
-    b_key = await make_key(runtime, account="globex", user="hank@globex.test")
+B_KINDS: dict[str, tuple[str, str]] = {
+    "another user": ("globex", "hank@globex.test"),
+    "the same user": ("acme-labs", "owner@acme.test"),
+}
+"""Who B is: (B's account, B's user). The same user's key is made for B's account only."""
+
+
+@pytest.fixture(params=list(B_KINDS))
+async def world(
+    request: pytest.FixtureRequest, app: FastAPI, client: httpx.AsyncClient, key: CreatedKey, runtime: Runtime
+) -> AsyncIterator[World]:
+    """A (the ``client`` fixture's acme) and B (see ``B_KINDS``) with their objects stored."""
+    b_account, b_user = B_KINDS[request.param]
+    b_key = await make_key(runtime, account=b_account, user=b_user)
+    markers = tuple(m for m in A_MARKERS if m != b_user)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://nlactions.test", headers={"x-api-key": b_key.key}
     ) as b_http:
-        built = World(runtime, Tenant(key, client), Tenant(b_key, b_http))
+        built = World(runtime, Tenant(key, client), Tenant(b_key, b_http), markers=markers)
         await built.setup()
         yield built
 
@@ -598,7 +613,7 @@ async def _health(w: World) -> None:
 
 async def _check(w: World, path: str) -> None:
     body = (await w.as_b(Call("GET", path))).json()
-    assert body["email"] == "hank@globex.test"
+    assert body["email"] == w.b.key.user_email
 
 
 async def _configuration_link(w: World) -> None:
@@ -713,7 +728,7 @@ async def test_lists_show_each_account_only_its_own(world: World) -> None:
         assert response.status_code == 200, (op, response.text)
         assert case.ids(response.json()) == case.own(world.b), op
     accounts = (await world.b.ok(Call("GET", "/api/v2/auth/accounts/")))["results"]
-    assert [a["name"] for a in accounts] == ["globex"]
+    assert [a["name"] for a in accounts] == [world.b.key.account_name]
     world.assert_no_leaks()
     await world.assert_a_unchanged()
 
@@ -773,3 +788,39 @@ async def test_other_endpoints_give_b_its_own_data_and_never_as(world: World) ->
     assert unexpected == []
     world.assert_no_leaks()
     await world.assert_a_unchanged()
+
+
+@pytest.mark.parametrize("world", ["the same user"], indirect=True)
+async def test_an_all_accounts_key_reaches_every_account_of_its_user(app: FastAPI, world: World) -> None:
+    async with world.runtime.sessions() as session, session.begin():
+        wide = await create_key(
+            session, account_name=world.b.key.account_name, user_email=world.b.key.user_email, all_accounts=True
+        )
+    a_id = world.a.key.account_id
+    spare_body = {"title": "Acme spare", "fields": {"api_key": "sk-k-acme"}}
+    spare = await world.a.ok(Call("POST", "/api/v2/apps/KeyedAPI/auths/", body=spare_body))
+    transport = httpx.ASGITransport(app=app)
+    headers = {"x-api-key": wide.key}
+    async with httpx.AsyncClient(transport=transport, base_url="http://nlactions.test", headers=headers) as http:
+        both = Tenant(wide, http)
+        accounts = await both.ok(Call("GET", "/api/v2/auth/accounts/"))
+        assert sorted(a["id"] for a in accounts["results"]) == sorted([a_id, world.b.key.account_id])
+        # Without account_id it acts in the account it was made in; with A's, in A.
+        assert _result_ids(await both.ok(Call("GET", "/api/v2/apps/LedgerAPI/auths/"))) == [world.b.auth]
+        listed = await both.ok(Call("GET", "/api/v2/apps/LedgerAPI/auths/", params={"account_id": a_id}))
+        assert _result_ids(listed) == [world.a.auth]
+        assert _result_ids(await both.ok(Call("GET", AI_ACTIONS, params={"account_id": a_id}))) == world.a.actions
+        books = await both.ok(Call("POST", BOOKS, params={"account_id": a_id}, body={"params": {}}))
+        assert [c["key"] for c in books["results"]] == ["book-acmebooks"]
+        ran = await both.ok(Call("POST", "/api/v2/execute/", body={**ECHO_RUN, "account_id": a_id}))
+        assert ran["status"] == "success", ran
+        for log_id in [*world.a.logs, ran["execution_log_id"]]:
+            assert (await both.ok(Call("GET", f"/api/v1/execution-log/{log_id}/")))["id"] == log_id
+        deleted = await both.ok(
+            Call("DELETE", f"/api/v2/apps/KeyedAPI/auths/{spare['id']}/", params={"account_id": a_id})
+        )
+        assert deleted is True
+    assert _result_ids(await world.a.ok(Call("GET", "/api/v2/apps/KeyedAPI/auths/"))) == []
+    # The key made for B's account alone still reaches none of this.
+    refused = await world.as_b(Call("GET", "/api/v2/apps/LedgerAPI/auths/", params={"account_id": a_id}))
+    assert refused.status_code == 403
