@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +169,105 @@ def test_run_with_an_unknown_app_is_a_readable_error() -> None:
     assert "'NoSuchAPI' is not an installed app" in result.stderr
     assert "FormatterAPI" in result.stderr, "the error lists the valid apps"
     assert "Traceback" not in result.output
+
+
+async def status_of(key: str, path: str) -> int:
+    """The status a started app on the same database answers to ``GET path`` with ``key``."""
+    app = create_app(Settings())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://cli.test") as http:
+            response = await http.get(path, headers={"x-api-key": key})
+    return response.status_code
+
+
+def listed_row(key: str) -> list[str]:
+    """The cells of ``keys list``'s row for ``key``."""
+    listed = invoke("keys", "list")
+    assert listed.exit_code == 0, listed.output
+    line = next(line for line in listed.stdout.splitlines() if key[:10] in line)
+    return [cell.strip() for cell in line.split("│")[1:-1]]
+
+
+async def test_a_key_created_for_an_account_reaches_that_account_only() -> None:
+    await asyncio.to_thread(create_key, "default")
+    made = await asyncio.to_thread(invoke, "keys", "create", "--account", "beta")
+    assert made.exit_code == 0, made.output
+    assert re.search(r"^Created key \d+ for account 'beta' only \(id 2\)\.$", made.stdout, re.M), made.stdout
+    beta = made.stdout.strip().splitlines()[-1]
+    assert "this account" in await asyncio.to_thread(listed_row, beta)
+    # admin@localhost is a member of 'default' (id 1) too, but this key was made for 'beta'.
+    assert await status_of(beta, "/api/v2/ai-actions/?account_id=2") == 200
+    assert await status_of(beta, "/api/v2/ai-actions/?account_id=1") == 403
+    assert await status_of(beta, "/api/v2/apps/WebhookAPI/auths/?account_id=1") == 403
+
+
+async def test_keys_create_all_accounts_says_so_and_reaches_every_account_of_the_user() -> None:
+    await asyncio.to_thread(create_key, "default")
+    made = await asyncio.to_thread(invoke, "keys", "create", "--account", "beta", "--all-accounts")
+    assert made.exit_code == 0, made.output
+    assert "reaching all accounts of admin@localhost" in made.stdout
+    wide = made.stdout.strip().splitlines()[-1]
+    assert KEY_LINE.match(wide)
+    assert "all accounts" in await asyncio.to_thread(listed_row, wide)
+    assert await status_of(wide, "/api/v2/ai-actions/?account_id=1") == 200
+    assert await status_of(wide, "/api/v2/ai-actions/?account_id=2") == 200
+
+
+def test_run_on_a_fresh_data_dir_creates_the_default_account_without_printing_a_key() -> None:
+    result = invoke("run", "FormatterAPI", "text", "--lock", "transform=uppercase", "--lock", "input=abc")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["results"][0]["output"] == "ABC", "stdout is the JSON alone"
+    assert "Created account 'default' for admin@localhost" in result.stderr
+    assert "nlactions keys create" in result.stderr
+    assert "nla_" not in result.output, "run never shows a key"
+    listed = invoke("keys", "list", "--account", "default")
+    assert "first key" in listed.stdout
+    again = invoke("run", "FormatterAPI", "text", "--lock", "transform=lowercase", "--lock", "input=ABC")
+    assert again.exit_code == 0, again.output
+    assert "Created account" not in again.stderr
+
+
+def test_run_as_a_user_outside_the_account_is_a_readable_error() -> None:
+    create_key("default")
+    invoke("keys", "create", "--account", "other", "--user", "bob@other.test")
+    result = invoke("run", "FormatterAPI", "text", "--lock", "input=abc", "--user", "bob@other.test")
+    assert result.exit_code == 1
+    assert "no user 'bob@other.test' in account 'default'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def mode(path: Path) -> int:
+    """The permission bits of ``path``."""
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """Run with the common umask 022, under which files would otherwise be world-readable."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_migrate_on_a_fresh_data_dir_makes_it_and_the_database_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NLACTIONS_DATABASE_URL")
+    data = tmp_path / "data"
+    result = invoke("migrate")
+    assert result.exit_code == 0, result.output
+    database = data / "nlactions.db"
+    assert (mode(data), mode(database), mode(data / "secret.key")) == (0o700, 0o600, 0o600)
+    with sqlite3.connect(database) as db:  # WAL: a writer creates -wal and -shm
+        db.execute("INSERT INTO users (email, name, is_staff, created_at) VALUES ('x@y.test', 'x', 0, '2026-01-01')")
+        assert (mode(data / "nlactions.db-wal"), mode(data / "nlactions.db-shm")) == (0o600, 0o600)
+    db.close()
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_a_database_outside_the_data_dir_is_private_too(environment: Path, tmp_path: Path) -> None:
+    result = invoke("migrate")
+    assert result.exit_code == 0, result.output
+    assert (mode(tmp_path / "data"), mode(environment)) == (0o700, 0o600)
