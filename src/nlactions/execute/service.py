@@ -326,8 +326,7 @@ class ExecuteService:
         """A page of the account's logs, newest first, and the cursor of the next page (or None)."""
         before = decode_cursor(cursor) if cursor is not None else None
         if filters.since is not None:
-            since = filters.since if filters.since.tzinfo else filters.since.replace(tzinfo=dt.UTC)
-            filters = dataclasses.replace(filters, since=since.astimezone(dt.UTC))
+            filters = dataclasses.replace(filters, since=_since_utc(filters.since))
         async with self.sessions() as session:
             rows = list(await repo.list_logs(session, account_id, filters, before, limit + 1))
         page = rows[:limit]
@@ -369,6 +368,18 @@ def response_of(log: ExecutionLog, registry: Registry | None = None) -> dict[str
     body["rating"] = log.rating
     body["feedback"] = log.feedback
     return body
+
+
+def _since_utc(since: dt.datetime) -> dt.datetime:
+    """``since`` in UTC (UTC when it has no offset); a 400 when that is outside the calendar."""
+    try:
+        return (since if since.tzinfo else since.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except OverflowError:
+        raise BadRequest(
+            f"since: {since.isoformat()} is out of range in UTC.",
+            hint="Send an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+            code="invalid_since",
+        ) from None
 
 
 def _utc(value: dt.datetime | None) -> str | None:
