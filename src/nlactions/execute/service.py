@@ -97,10 +97,6 @@ class ExecuteService:
         self.leases = leases
         self.choice_cache = choice_cache
 
-    def describe(self, app_key: str, action_key: str) -> str:
-        """``"<App name>: <Action name>"`` of an action (its keys if it is not installed)."""
-        return action_used(self.registry, app_key, action_key)
-
     def find_action(self, app_key: str, action_key: str) -> tuple[App, Action]:
         """The app and action named, or a 400 listing the valid ones."""
         app = find_app(self.registry, app_key)
