@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -50,6 +50,25 @@ class Settings(BaseSettings):
 
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
+
+    # Run leases: each process heartbeats this often; a ``running`` log whose process has not beaten for
+    # ``run_lease_seconds`` (default 3 heartbeats) is marked ``interrupted`` by the others, and at start.
+    run_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    run_lease_seconds: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_heartbeat(self) -> Settings:
+        if self.run_lease_seconds is not None and self.run_lease_seconds <= self.run_heartbeat_seconds:
+            raise ValueError(
+                "NLACTIONS_RUN_LEASE_SECONDS must be longer than NLACTIONS_RUN_HEARTBEAT_SECONDS "
+                "(3 heartbeats is the default), or live runs would be marked interrupted."
+            )
+        return self
+
+    @property
+    def run_lease(self) -> float:
+        """Seconds without a heartbeat after which a process's running logs count as interrupted."""
+        return self.run_lease_seconds if self.run_lease_seconds is not None else 3 * self.run_heartbeat_seconds
 
     @field_validator("ssrf_allow", mode="before")
     @classmethod

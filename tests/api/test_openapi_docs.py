@@ -205,7 +205,7 @@ UNKNOWN_ROUTES = [
     ("GET", "/api/nope/"),
     ("GET", "/api/v2/nope/"),
     ("GET", "/api/v2/auth/nope/"),
-    ("POST", "/api/v2/execute/log/"),
+    ("GET", "/api/v2/execute/logs/"),
     ("POST", "/api/v2/execute/log/01ARZ3NDEKTSV4RRFFQ69G5FAV/nope/"),
     ("GET", "/api/v2/ai-actions/01ARZ3NDEKTSV4RRFFQ69G5FAV/nope/"),
     ("GET", "/api/v2/apps/TestAPI/auths/1/nope/"),

@@ -438,6 +438,11 @@ LIST_CASES: dict[Op, ListCase] = {
     ("GET", "/api/v1/dynamic/openapi.json"): ListCase(
         Call("GET", "/api/v1/dynamic/openapi.json"), _documented_actions, lambda t: t.actions
     ),
+    ("GET", "/api/v2/execute/log/"): ListCase(
+        Call("GET", "/api/v2/execute/log/"),
+        lambda b: [r["execution_log_id"] for r in b["results"]],
+        lambda t: t.logs[::-1],
+    ),
 }
 
 
@@ -505,6 +510,9 @@ ID_CASES: dict[Op, IdCase] = {
     ("GET", "/api/v1/execution-log/{execution_log_id}/"): IdCase(
         "log", lambda i: [Call("GET", f"/api/v1/execution-log/{i}/")]
     ),
+    ("GET", "/api/v2/execute/log/{execution_log_id}/"): IdCase(
+        "log", lambda i: [Call("GET", f"/api/v2/execute/log/{i}/")]
+    ),
 }
 
 
@@ -540,7 +548,22 @@ AI_ACTIONS = "/api/v2/ai-actions/"
 ACTION_DETAILS = "/api/v2/apps/{app}/actions/{action}/"
 CHOICES = "/api/v2/apps/{app}/choices/{prefill}/"
 
+LOGS = "/api/v2/execute/log/"
+
 PARAM_CASES: dict[tuple[str, str, str], ParamCase] = {
+    ("GET", LOGS, "account_id"): ParamCase(lambda w, v: Call("GET", LOGS, params={"account_id": v}), 403),
+    ("GET", LOGS + "{execution_log_id}/", "account_id"): ParamCase(
+        lambda w, v: Call("GET", f"{LOGS}{w.b.logs[0]}/", params={"account_id": v}), 403
+    ),
+    # A's AI action as a filter finds none of B's logs, as an id that exists nowhere (or B's own, its runs).
+    ("GET", LOGS, "ai_action_id"): ParamCase(
+        lambda w, v: Call(
+            "GET",
+            LOGS,
+            params={"ai_action_id": {w.a.auth: w.a.actions[0], w.b.auth: w.b.actions[0]}.get(v, new_ulid())},
+        ),
+        200,
+    ),
     ("POST", "/api/v2/execute/", "account_id"): ParamCase(
         lambda w, v: Call("POST", "/api/v2/execute/", body={**ECHO_RUN, "account_id": v}), 403
     ),

@@ -51,6 +51,7 @@ def create_app(
             await upgrade(runtime.engine)
         app.state.runtime = runtime
         try:
+            await runtime.start()
             yield
         finally:
             await runtime.close()

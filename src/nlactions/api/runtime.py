@@ -14,6 +14,8 @@ from nlactions.choices.service import ChoiceService
 from nlactions.choices.wiring import build_choice_service
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.engine import make_engine, make_sessionmaker
+from nlactions.execute.bodies import action_used
+from nlactions.execute.leases import RunLeases
 from nlactions.execute.service import ExecuteService
 from nlactions.execution.executor import Executor
 from nlactions.kit.crypto import SecretBox, load_or_create_key
@@ -39,6 +41,7 @@ class Runtime:
     resolver: Resolver
     guard: SSRFGuard
     choices: ChoiceService
+    leases: RunLeases
     transport: httpx.AsyncBaseTransport | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -52,10 +55,15 @@ class Runtime:
             max_response_bytes=self.settings.max_result_bytes,
         )
 
+    async def start(self) -> None:
+        """Register this server instance, interrupt runs orphaned by dead ones, and start heartbeating."""
+        await self.leases.start()
+
     async def close(self) -> None:
-        """Stop choice loads, flush pending writes and dispose of the engine."""
+        """Stop choice loads, flush pending writes, release the run lease and dispose of the engine."""
         await self.choices.close()
         await self.batcher.close()
+        await self.leases.close()
         await self.engine.dispose()
 
 
@@ -75,6 +83,12 @@ def build_runtime(
     guard = SSRFGuard(settings.ssrf_allow)
     batcher = WriteBatcher(engine)
     credentials = CredentialStore(sessions, box)
+    leases = RunLeases(
+        sessions,
+        heartbeat_seconds=settings.run_heartbeat_seconds,
+        lease_seconds=settings.run_lease,
+        describe=lambda app, action: action_used(registry, app, action),
+    )
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -87,6 +101,7 @@ def build_runtime(
         resolver=resolver,
         guard=guard,
         choices=None,  # type: ignore[arg-type]
+        leases=leases,
         transport=transport,
     )
     executor = Executor(resolver, runtime.http_client, timeout_seconds=settings.action_timeout_seconds)
@@ -99,6 +114,7 @@ def build_runtime(
         sessions=sessions,
         batcher=batcher,
         credentials=credentials,
+        leases=leases,
         choice_cache=runtime.choices,
     )
     return runtime

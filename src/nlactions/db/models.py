@@ -141,6 +141,23 @@ class ExecutionLog(Base):
     duration_ms: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    instance_id: Mapped[str | None] = mapped_column(String(26), default=None)
+    """The server process running it (``server_instances.id``); its lease decides ``interrupted``."""
+    retried_by: Mapped[str | None] = mapped_column(String(26), default=None)
+    """An interrupted log's retry: the log that took over its Idempotency-Key."""
+
+
+Index("ix_execution_logs_account_newest", ExecutionLog.account_id, ExecutionLog.id)
+Index("ix_execution_logs_status_instance", ExecutionLog.status, ExecutionLog.instance_id)
+
+
+class ServerInstance(Base):
+    """A server process, made at its start; its heartbeat is the lease on the logs it runs."""
+
+    __tablename__ = "server_instances"
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, index=True)
 
 
 class ChoiceCacheEntry(Base):

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 
 from nlactions.api.deps import CallerDep, RuntimeDep
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
+from nlactions.execute.repository import LogFilters
 from nlactions.execute.schemas import (
     EXECUTE_RESPONSE_EXAMPLE,
+    INTERRUPTED_LOG_EXAMPLE,
+    LOG_PAGE_EXAMPLE,
     RATED_EXAMPLE,
     ExecuteResponse,
+    ExecutionLogItem,
+    ExecutionLogPage,
+    ExecutionLogResponse,
+    LogStatus,
     StatelessExecuteRequest,
 )
 from nlactions.execute.service import ExecuteFlags, ExecutionInput, fingerprint
@@ -19,6 +27,11 @@ from nlactions.execute.service import ExecuteFlags, ExecutionInput, fingerprint
 router = APIRouter(prefix="/api/v2", tags=["execution"])
 
 ERRORS = error_responses(400, 401, 403, 404, 412, 422)
+LIST_ERRORS = error_responses(
+    400, 401, 403, 422, texts={400: "`cursor` is not a cursor this API issued", 422: "A filter has a bad value"}
+)
+LogId = Annotated[str, Path(max_length=64, description="The id an execute call returned.")]
+AccountId = Annotated[int | None, Query(description="Another of your accounts (default: the key's own).")]
 
 PreviewOnly = Annotated[bool, Query(description="Resolve params but do not run the action.")]
 SkipGuessing = Annotated[
@@ -73,14 +86,54 @@ async def execute_stateless(
     return FastJSONResponse(await rt.execute.execute(caller, request))
 
 
+@router.get(
+    "/execute/log/",
+    response_model=ExecutionLogPage,
+    responses={200: example_response(LOG_PAGE_EXAMPLE), **LIST_ERRORS},
+    summary="List Execution Logs",
+)
+async def list_execution_logs(
+    rt: RuntimeDep,
+    caller: CallerDep,
+    status: Annotated[LogStatus | None, Query(description="Only logs with this status.")] = None,
+    app: Annotated[str | None, Query(max_length=100, description="Only runs of this app.")] = None,
+    action: Annotated[str | None, Query(max_length=100, description="Only runs of this action.")] = None,
+    ai_action_id: Annotated[str | None, Query(max_length=64, description="Only runs of this AI action.")] = None,
+    since: Annotated[
+        dt.datetime | None, Query(description="Only logs created at or after this ISO 8601 time (UTC if no offset).")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="The `next` value of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Logs per page.")] = 20,
+    account_id: AccountId = None,
+) -> FastJSONResponse:
+    """Your account's execution logs, newest first, so a client that lost its connection can find its run."""
+    account = caller.account(account_id)
+    filters = LogFilters(status=status, app=app, action=action, ai_action_id=ai_action_id, since=since)
+    return FastJSONResponse(await rt.execute.list_logs(account, filters, cursor, limit))
+
+
+@router.get(
+    "/execute/log/{execution_log_id}/",
+    response_model=ExecutionLogItem,
+    responses={200: example_response(INTERRUPTED_LOG_EXAMPLE), **error_responses(401, 403, 404, 422)},
+    summary="Get Execution Log",
+)
+async def get_execution_log(
+    execution_log_id: LogId, rt: RuntimeDep, caller: CallerDep, account_id: AccountId = None
+) -> FastJSONResponse:
+    """One execution log: `running` while it runs, `interrupted` if its server process stopped, else its result."""
+    account = caller.account(account_id)
+    return FastJSONResponse(await rt.execute.log_detail(account, execution_log_id))
+
+
 @router.post(
     "/execute/log/{execution_log_id}/rate/",
-    response_model=ExecuteResponse,
+    response_model=ExecutionLogResponse,
     responses={200: example_response(RATED_EXAMPLE), **ERRORS},
     summary="Rate Execution Log",
 )
 async def rate_execution_log(
-    execution_log_id: Annotated[str, Path(max_length=64)],
+    execution_log_id: LogId,
     rt: RuntimeDep,
     caller: CallerDep,
     rating: Annotated[int | None, Query(ge=-1, le=1, description="-1 bad, 0 neutral, 1 good")] = None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -10,6 +11,9 @@ MAX_ID = 2**63 - 1
 ConstraintMode = Literal["locked", "guess", "choose_from", "ignored"]
 ActionType = Literal["read", "write", "search", "read_bulk", "search_or_write", "search_and_write"]
 ExecutionStatus = Literal["success", "error", "empty", "preview", "halted"]
+LogStatus = Literal["success", "error", "empty", "preview", "halted", "running", "interrupted"]
+"""A stored log's status: an execute answer's, or ``running`` (in progress) or ``interrupted`` (its process died)."""
+LOG_STATUSES: tuple[str, ...] = get_args(LogStatus)
 ParamValue = str | int | float | bool | list[Any] | dict[str, Any] | None
 
 
@@ -79,11 +83,38 @@ EXECUTE_RESPONSE_EXAMPLE: dict[str, Any] = {
     "error": None,
 }
 RATED_EXAMPLE: dict[str, Any] = {**EXECUTE_RESPONSE_EXAMPLE, "rating": 1, "feedback": "Exactly what I asked for."}
+LOG_EXAMPLE: dict[str, Any] = {
+    **RATED_EXAMPLE,
+    "ai_action_id": None,
+    "created_at": "2026-12-01T20:16:28.120000+00:00",
+    "completed_at": "2026-12-01T20:16:28.164000+00:00",
+    "retried_by": None,
+}
+INTERRUPTED_LOG_EXAMPLE: dict[str, Any] = {
+    "execution_log_id": "01JBRX3M2R7S5V9A1C4E6G8J0K",
+    "action_used": "Webhooks by nlactions: GET",
+    "input_params": {"url": {"mode": "locked", "value": "https://example.com/slow"}},
+    "resolved_params": None,
+    "results": None,
+    "full_results": None,
+    "result_field_labels": None,
+    "status": "interrupted",
+    "error": "The server process stopped while this ran; it may or may not have reached the service. "
+    "Retry with the same Idempotency-Key to run it again.",
+    "rating": None,
+    "feedback": None,
+    "ai_action_id": None,
+    "created_at": "2026-12-01T20:15:02.004000+00:00",
+    "completed_at": None,
+    "retried_by": "01JBRX4Z8K6Q4W3F0M9T2V7YHC",
+}
+LOG_PAGE_EXAMPLE: dict[str, Any] = {
+    "results": [LOG_EXAMPLE, INTERRUPTED_LOG_EXAMPLE],
+    "next": "eyJiZWZvcmUiOiIwMUpCUlgzTTJSN1M1VjlBMUM0RTZHOEowSyJ9",
+}
 
 
-class ExecuteResponse(BaseModel):
-    """Zapier's ExecuteResponse, plus ``halted``."""
-
+class _ExecuteBody(BaseModel):
     execution_log_id: str
     action_used: str
     input_params: dict[str, Any]
@@ -91,8 +122,44 @@ class ExecuteResponse(BaseModel):
     results: list[dict[str, Any]] | None = None
     full_results: list[dict[str, Any]] | None = None
     result_field_labels: dict[str, str] | None = None
+
+
+class ExecuteResponse(_ExecuteBody):
+    """Zapier's ExecuteResponse, plus ``halted``."""
+
     status: ExecutionStatus = "success"
     error: str | None = None
+
+
+class ExecutionLogResponse(_ExecuteBody):
+    """A stored execution as Zapier's ExecuteResponse, its status also ``running`` or ``interrupted``."""
+
+    status: LogStatus = Field(
+        default="success",
+        description="As for execute, plus `running` (still in progress: read it again later) and `interrupted` "
+        "(the server process stopped while it ran; it may or may not have reached the service).",
+    )
+    error: str | None = None
+    rating: int | None = None
+    feedback: str | None = None
+
+
+class ExecutionLogItem(ExecutionLogResponse):
+    """One execution log of ``GET /api/v2/execute/log/``."""
+
+    ai_action_id: str | None = Field(default=None, description="The stored AI action it ran, if any.")
+    created_at: dt.datetime
+    completed_at: dt.datetime | None = Field(default=None, description="Null while running and when interrupted.")
+    retried_by: str | None = Field(
+        default=None, description="For an interrupted run: the log of its retry with the same Idempotency-Key."
+    )
+
+
+class ExecutionLogPage(BaseModel):
+    """A page of the account's execution logs, newest first."""
+
+    results: list[ExecutionLogItem]
+    next: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")
 
 
 class ErrorResponse(BaseModel):

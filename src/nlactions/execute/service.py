@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,6 +23,8 @@ from nlactions.db.batch import WriteBatcher
 from nlactions.db.models import ExecutionLog
 from nlactions.errors import BadRequest, Conflict, NotFound, listing
 from nlactions.execute import repository as repo
+from nlactions.execute.bodies import INTERRUPTED_ERROR, action_used, unfinished_body
+from nlactions.execute.leases import RunLeases
 from nlactions.execute.schemas import ParamConstraint
 from nlactions.execution.choices import ChoiceCaches
 from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executor, InputRejected
@@ -81,6 +86,7 @@ class ExecuteService:
         sessions: async_sessionmaker[AsyncSession],
         batcher: WriteBatcher,
         credentials: CredentialStore,
+        leases: RunLeases,
         choice_cache: ChoiceCaches | None = None,
     ):
         self.registry = registry
@@ -88,6 +94,7 @@ class ExecuteService:
         self.sessions = sessions
         self.batcher = batcher
         self.credentials = credentials
+        self.leases = leases
         self.choice_cache = choice_cache
 
     def find_action(self, app_key: str, action_key: str) -> tuple[App, Action]:
@@ -143,17 +150,21 @@ class ExecuteService:
         app, action = self.find_action(request.app, request.action)
         self.check_params(action, app, request.params, request.flags)
         credentials = await self.credentials.for_execution(request.account_id, app, request.authentication_id)
+        retry_of: str | None = None
         if request.idempotency_key:
-            replay = await self._replay(request)
-            if replay is not None:
-                return replay
+            prior = await self._prior(request)
+            if prior is not None and prior.status == "interrupted":
+                retry_of = prior.id
+            elif prior is not None and prior.response is not None:
+                return prior.response
+        await self.leases.start()  # registered before any log names this instance
         log_id = new_ulid()
-        action_used = f"{app.name}: {action.name}"
+        used = f"{app.name}: {action.name}"
         input_params = redact(
             {k: c.model_dump(exclude_none=False) for k, c in request.params.items()}, action.secret_keys
         )
         started = time.perf_counter()
-        await self._start_log(caller, request, log_id, input_params, action.type)
+        await self._start_log(caller, request, log_id, input_params, action.type, retry_of)
         job = ExecutionJob(
             app=app,
             action=action,
@@ -177,17 +188,19 @@ class ExecuteService:
             outcome = await self.executor.run(job)
         except (ResolutionInputError, InputRejected) as exc:
             message = exc.message
-            await self._finish_log(log_id, _rejected(log_id, action_used, input_params, message), started, None)
+            await self._finish_log(log_id, _rejected(log_id, used, input_params, message), started, None)
             raise BadRequest(message, hint=getattr(exc, "hint", None), code="invalid_param") from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
-        response = _response(log_id, action_used, input_params, outcome)
+        response = _response(log_id, used, input_params, outcome)
         await self._finish_log(log_id, response, started, outcome)
         return response
 
-    async def _replay(self, request: ExecutionInput) -> dict[str, Any] | None:
+    async def _prior(self, request: ExecutionInput) -> ExecutionLog | None:
+        """The log this request's Idempotency-Key first produced: completed or interrupted; 409 while it runs."""
+        key = request.idempotency_key or ""
         async with self.sessions() as session:
-            log = await repo.by_idempotency_key(session, request.account_id, request.idempotency_key or "")
+            log = await repo.by_idempotency_key(session, request.account_id, key)
         if log is None:
             return None
         if log.request_hash != request.request_fingerprint:
@@ -196,16 +209,29 @@ class ExecuteService:
                 hint="Use a new Idempotency-Key for a new request.",
                 code="idempotency_key_reused",
             )
-        if log.response is None:
-            raise Conflict(
-                "A request with this Idempotency-Key is still running.",
-                hint="Retry in a moment to get its result.",
-                code="idempotency_in_progress",
-            )
-        return log.response
+        if log.response is None and log.status == "running":
+            # Its process may have died since the last sweep: sweep now, so a retry need not wait for one.
+            if await self.leases.sweep():
+                async with self.sessions() as session:
+                    log = await repo.by_idempotency_key(session, request.account_id, key)
+            if log is not None and log.status == "running":
+                raise Conflict(
+                    "A request with this Idempotency-Key is still running.",
+                    hint="Retry in a moment to get its result. If the server running it stopped, the run is "
+                    f"marked interrupted within {self.leases.lease_seconds:g} s and a retry with this key runs "
+                    "it again.",
+                    code="idempotency_in_progress",
+                )
+        return log
 
     async def _start_log(
-        self, caller: Caller, request: ExecutionInput, log_id: str, input_params: dict[str, Any], type_: str
+        self,
+        caller: Caller,
+        request: ExecutionInput,
+        log_id: str,
+        input_params: dict[str, Any],
+        type_: str,
+        retry_of: str | None,
     ) -> None:
         values = {
             "id": log_id,
@@ -221,21 +247,27 @@ class ExecuteService:
             "idempotency_key": request.idempotency_key or None,  # an empty header is no key
             "request_hash": request.request_fingerprint,
             "created_at": dt.datetime.now(dt.UTC),
+            "instance_id": self.leases.instance_id,
         }
-        if request.idempotency_key:
-            try:
-                async with self.sessions() as session, session.begin():
-                    await repo.insert_log(session, values)
-            except IntegrityError:
-                if await self._replay(request) is not None:
-                    raise Conflict(
-                        "A request with this Idempotency-Key has just completed.",
-                        hint="Retry to get its result.",
-                        code="idempotency_in_progress",
-                    ) from None
-                raise
+        if not request.idempotency_key:
+            await self.batcher.submit(repo.INSERT_LOG, values)
             return
-        await self.batcher.submit(repo.INSERT_LOG, values)
+        try:
+            async with self.sessions() as session, session.begin():
+                # A retry of an interrupted run takes its key over; the interrupted log stays, pointing here.
+                if retry_of is not None and not await repo.take_over_key(
+                    session, retry_of, request.idempotency_key, log_id
+                ):
+                    raise _KeyTaken
+                await repo.insert_log(session, values)
+        except (IntegrityError, _KeyTaken):
+            # Another request with this key got in first: 409 while it runs, else this one.
+            await self._prior(request)
+            raise Conflict(
+                "A request with this Idempotency-Key has just completed.",
+                hint="Retry to get its result.",
+                code="idempotency_in_progress",
+            ) from None
 
     async def _finish_log(
         self, log_id: str, response: dict[str, Any], started: float, outcome: ExecutionOutcome | None
@@ -269,7 +301,7 @@ class ExecuteService:
                 log.rating = rating
             if feedback is not None:
                 log.feedback = feedback
-        return response_of(log)
+        return response_of(log, self.registry)
 
     async def get_log(self, account_id: int, log_id: str) -> ExecutionLog:
         """A log of the account by id, else 404."""
@@ -279,6 +311,25 @@ class ExecuteService:
         if log is None:
             raise NotFound(f"execution log '{log_id}' was not found in this account.")
         return log
+
+    async def log_detail(self, account_id: int, log_id: str) -> dict[str, Any]:
+        """A log of the account as an item of the log listing, else 404."""
+        return log_item(await self.get_log(account_id, log_id), self.registry)
+
+    async def list_logs(
+        self, account_id: int, filters: repo.LogFilters, cursor: str | None, limit: int
+    ) -> dict[str, Any]:
+        """A page of the account's logs, newest first, and the cursor of the next page (or None)."""
+        before = decode_cursor(cursor) if cursor is not None else None
+        if filters.since is not None:
+            filters = dataclasses.replace(filters, since=_since_utc(filters.since))
+        async with self.sessions() as session:
+            rows = list(await repo.list_logs(session, account_id, filters, before, limit + 1))
+        page = rows[:limit]
+        return {
+            "results": [log_item(row, self.registry) for row in page],
+            "next": encode_cursor(page[-1].id) if len(rows) > limit else None,
+        }
 
 
 def _response(log_id: str, action_used: str, input_params: dict[str, Any], outcome: ExecutionOutcome) -> dict[str, Any]:
@@ -299,22 +350,67 @@ def _rejected(log_id: str, action_used: str, input_params: dict[str, Any], messa
     return _response(log_id, action_used, input_params, ExecutionOutcome("error", error=message))
 
 
-def response_of(log: ExecutionLog) -> dict[str, Any]:
-    """A log as Zapier's ExecuteResponse, with its rating and feedback."""
+class _KeyTaken(Exception):
+    """Another retry took the interrupted run's Idempotency-Key first."""
+
+
+def response_of(log: ExecutionLog, registry: Registry | None = None) -> dict[str, Any]:
+    """A log as Zapier's ExecuteResponse, with its rating and feedback; ``running`` while it runs."""
     if log.response is not None:
         body = dict(log.response)
     else:
-        body = {
-            "execution_log_id": log.id,
-            "action_used": f"{log.app}: {log.action}",
-            "input_params": log.input_params,
-            "resolved_params": None,
-            "results": [],
-            "full_results": [],
-            "result_field_labels": {},
-            "status": "error",
-            "error": "The execution did not complete (the server stopped while it ran).",
-        }
+        error = (log.error or INTERRUPTED_ERROR) if log.status == "interrupted" else log.error
+        body = unfinished_body(log, action_used(registry, log.app, log.action), log.status, error)
     body["rating"] = log.rating
     body["feedback"] = log.feedback
     return body
+
+
+def _since_utc(since: dt.datetime) -> dt.datetime:
+    """``since`` in UTC (UTC when it has no offset); a 400 when that is outside the calendar."""
+    try:
+        return (since if since.tzinfo else since.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except OverflowError:
+        raise BadRequest(
+            f"since: {since.isoformat()} is out of range in UTC.",
+            hint="Send an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+            code="invalid_since",
+        ) from None
+
+
+def _utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+
+
+def log_item(log: ExecutionLog, registry: Registry | None = None) -> dict[str, Any]:
+    """A log as an item of ``GET /api/v2/execute/log/``: its response plus when and what it ran."""
+    return {
+        **response_of(log, registry),
+        "ai_action_id": log.ai_action_id,
+        "created_at": _utc(log.created_at),
+        "completed_at": _utc(log.completed_at),
+        "retried_by": log.retried_by,
+    }
+
+
+def encode_cursor(before_id: str) -> str:
+    """The opaque ``next`` cursor of a page ending at ``before_id``."""
+    return base64.urlsafe_b64encode(json.dumps({"before": before_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The log id a cursor continues after; a 400 naming ``cursor`` when it is not one this API issued."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        before = parse_id(data["before"]) if isinstance(data, dict) and isinstance(data.get("before"), str) else None
+    except (ValueError, binascii.Error):
+        before = None
+    if before is None:
+        raise BadRequest(
+            "cursor: this is not a cursor this API issued.",
+            hint="Pass the `next` value of the previous page unchanged, or leave cursor out for the first page.",
+            code="invalid_cursor",
+        )
+    return before

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-V1Status = Literal["success", "error", "empty", "preview"]
+V1Status = Literal["success", "error", "empty", "preview", "running"]
+"""v1's statuses, plus ``running`` for a log read while its action still runs."""
 
 
 class V1ExecuteRequest(BaseModel):
@@ -50,7 +51,11 @@ class V1ExecuteResponse(BaseModel):
     result: dict[str, Any] | None = Field(default=None, description="The first result, trimmed.")
     additional_results: list[dict[str, Any]] = Field(default_factory=list)
     result_field_labels: dict[str, str] | None = None
-    status: V1Status = "success"
+    status: V1Status = Field(
+        default="success",
+        description="`running`: the action is still in progress (read the log again later); a run whose server "
+        "stopped while it ran is `error` saying so.",
+    )
     error: str | None = None
     assistant_hint: str | None = Field(default=None, description="A hint for the assistant on what to do next.")
 

@@ -24,7 +24,12 @@ HINTS = {
     "pass them as hint params, then run again.",
     "error": "The action failed: read error, change the instructions or hint params if that would help, and run again.",
     "empty": "The search ran and found nothing; try other terms in the instructions.",
+    "running": "The action is still running: read this execution log again in a moment for its result.",
+    "interrupted": "The server stopped while this ran, so it may or may not have happened: check the service "
+    "before running it again.",
 }
+AS_ERROR = frozenset({"halted", "interrupted"})
+"""Statuses v1 does not have, answered as ``error`` with a hint saying which it was."""
 
 
 def operation_id(ai_action_id: str) -> str:
@@ -71,7 +76,7 @@ def to_v1(response: dict[str, Any], action: Action | None, base_url: str) -> dic
         "result": results[0] if results else None,
         "additional_results": results[1:],
         "result_field_labels": response.get("result_field_labels"),
-        "status": "error" if status == "halted" else status,
+        "status": "error" if status in AS_ERROR else status,
         "error": response.get("error"),
         "assistant_hint": HINTS.get(status),
     }
@@ -123,4 +128,4 @@ class V1Service:
         """A stored execution log in v1's ExecuteResponse shape."""
         app = self.ai_actions.registry.get(log.app)
         action = app.action(log.action) if app is not None else None
-        return to_v1(response_of(log), action, base_url)
+        return to_v1(response_of(log, self.ai_actions.registry), action, base_url)
