@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_run_leases"
-down_revision: str | None = "0001"  # lead: re-chain onto 0002_key_scope at merge
+down_revision: str | None = "0002_key_scope"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
