@@ -72,3 +72,19 @@ async def test_max_response_bytes_counts_streamed_bodies() -> None:
     async with make_client(guard=LOOPBACK, transport=transport, max_response_bytes=120) as client:
         with pytest.raises(ResponseTooLarge):
             await client.get("http://127.0.0.1/stream")
+
+
+async def test_raw_tcp_destinations_pass_the_same_guard_as_http() -> None:
+    """SMTP, IMAP and database apps ask the context for an address; private ones need the allow-list."""
+    from nlactions.catalog import ActionContext
+    from nlactions.kit.ssrf import BlockedDestination, SSRFGuard
+
+    allowed = make_client(guard=SSRFGuard(["127.0.0.1"]))
+    strict = make_client(guard=SSRFGuard([]))
+    async with allowed, strict:
+        assert await ActionContext(http=allowed).tcp_address("127.0.0.1", 5432) == "127.0.0.1"
+        with pytest.raises(BlockedDestination, match="NLACTIONS_SSRF_ALLOW"):
+            await ActionContext(http=strict).tcp_address("127.0.0.1", 5432)
+    async with httpx.AsyncClient() as bare:
+        with pytest.raises(BlockedDestination):
+            await ActionContext(http=bare).tcp_address("127.0.0.1", 25)

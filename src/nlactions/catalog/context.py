@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from nlactions.kit.http import tcp_address
+
 
 class ActionContext:
     """Runtime of one action: an HTTP client with credentials attached, the credentials, the clock.
@@ -42,6 +44,10 @@ class ActionContext:
             self._http = self._http_factory()
         return self._http
 
+    async def tcp_address(self, host: str, port: int) -> str:
+        """The address to connect a raw TCP client (SMTP, IMAP, a database) to; SSRF-checked like HTTP."""
+        return await tcp_address(self.http, host, port)
+
 
 @dataclass(slots=True)
 class ChoiceContext:
@@ -52,3 +58,7 @@ class ChoiceContext:
     params: Mapping[str, Any] = field(default_factory=dict)
     query: str | None = None
     cursor: str | None = None
+
+    async def tcp_address(self, host: str, port: int) -> str:
+        """The address to connect a raw TCP client (SMTP, IMAP, a database) to; SSRF-checked like HTTP."""
+        return await tcp_address(self.http, host, port)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import httpx
 
 from nlactions.kit.ssrf import GuardedTransport, SSRFGuard
 
-__all__ = ["MAX_REDIRECTS", "ResponseTooLarge", "make_client", "user_agent"]
+__all__ = ["MAX_REDIRECTS", "OutboundClient", "ResponseTooLarge", "make_client", "tcp_address", "user_agent"]
 
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
@@ -72,6 +73,24 @@ class _CappedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+class OutboundClient(httpx.AsyncClient):
+    """The outbound HTTP client, which also vets raw TCP destinations (SMTP, IMAP, databases)."""
+
+    def __init__(self, *, guard: SSRFGuard, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.guard = guard
+
+
+async def tcp_address(client: httpx.AsyncClient, host: str, port: int) -> str:
+    """The address to open a raw TCP connection to ``host:port``, refused as the SSRF guard refuses HTTP.
+
+    A client not made by ``make_client`` has no allow-list: every private address is refused.
+    """
+    guard = client.guard if isinstance(client, OutboundClient) else SSRFGuard()
+    found = await guard.addresses(httpx.URL(scheme="http", host=host, port=port))
+    return found[0]
+
+
 def make_client(
     *,
     auth: httpx.Auth | None = None,
@@ -84,7 +103,8 @@ def make_client(
     guarded: httpx.AsyncBaseTransport = GuardedTransport(guard, transport)
     if max_response_bytes is not None:
         guarded = _CappedTransport(guarded, max_response_bytes)
-    return httpx.AsyncClient(
+    return OutboundClient(
+        guard=guard,
         auth=auth,
         transport=guarded,
         follow_redirects=True,
