@@ -77,7 +77,6 @@ async def test_max_response_bytes_counts_streamed_bodies() -> None:
 async def test_raw_tcp_destinations_pass_the_same_guard_as_http() -> None:
     """SMTP, IMAP and database apps ask the context for an address; private ones need the allow-list."""
     from nlactions.catalog import ActionContext
-    from nlactions.kit.ssrf import BlockedDestination, SSRFGuard
 
     allowed = make_client(guard=SSRFGuard(["127.0.0.1"]))
     strict = make_client(guard=SSRFGuard([]))
