@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -137,6 +148,9 @@ class ExecutionLog(Base):
     duration_ms: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    # An error the app's service said may go away (rate limited, failing), and the wait it asked for.
+    retryable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    retry_after_seconds: Mapped[float | None] = mapped_column(default=None)
 
 
 class ChoiceCacheEntry(Base):
