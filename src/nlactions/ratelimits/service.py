@@ -7,6 +7,7 @@ account; and failed authentications per client address, checked before any key l
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -16,15 +17,18 @@ from typing import Protocol
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
+from limits.errors import StorageError
 
 from nlactions.accounts.service import Caller
 from nlactions.errors import RateLimited, Unauthorized
 from nlactions.ratelimits.notation import parse_budget, window_words
 from nlactions.ratelimits.quota import Meter, Quota, tightest
+from nlactions.ratelimits.storage import build_storage
 from nlactions.settings import Settings
 
 MAX_BLOCKED = 10_000
+
+log = logging.getLogger(__name__)
 
 
 class Budget(StrEnum):
@@ -87,12 +91,7 @@ class RateLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
         """Budgets from the ``rate_limit_*`` settings; Redis storage when ``redis_url`` is set, else memory."""
-        if settings.redis_url:
-            uri = "async+" + settings.redis_url
-            storage = storage_from_string(uri, implementation="redispy", key_prefix=settings.rate_limit_key_prefix)
-        else:
-            storage = storage_from_string("async+memory://")
-        assert isinstance(storage, Storage)
+        storage = build_storage(settings)
         return cls(
             storage,
             execute=parse_budget(settings.rate_limit_execute),
@@ -130,10 +129,14 @@ class RateLimits:
         if not rules:
             return None
         ids = {"key": str(key_id), "account": str(account_id)}
-        if self._concurrent:
-            taken = await asyncio.gather(*(self._take(rule, ids[rule.scope]) for rule in rules))
-        else:
-            taken = [await self._take(rule, ids[rule.scope]) for rule in rules]
+        try:
+            if self._concurrent:
+                taken = await asyncio.gather(*(self._take(rule, ids[rule.scope]) for rule in rules))
+            else:
+                taken = [await self._take(rule, ids[rule.scope]) for rule in rules]
+        except StorageError as exc:
+            _unavailable(exc)
+            return None
         for rule, (ok, quota) in zip(rules, taken, strict=True):
             if not ok:
                 raise self._refusal(rule, quota)
@@ -143,9 +146,13 @@ class RateLimits:
         """The failed-auth budget of ``address`` without spending it (for routes that need no key)."""
         if not self._failed_auth:
             return None
-        quotas = []
+        quotas: list[Quota] = []
         for rule in self._failed_auth:
-            stats = await self._limiter.get_window_stats(rule.item, rule.budget, rule.scope, address)
+            try:
+                stats = await self._limiter.get_window_stats(rule.item, f"{rule.budget}:{rule.scope}:{address}")
+            except StorageError as exc:
+                _unavailable(exc)
+                return None
             remaining = max(0, stats.remaining)
             reset = 0 if remaining == rule.item.amount else _seconds_until(stats.reset_time)
             quotas.append(Quota(rule.item.amount, remaining, reset))
@@ -159,14 +166,19 @@ class RateLimits:
             await client.aclose()
 
     async def _take(self, rule: Rule, ident: str) -> tuple[bool, Quota]:
-        ok = await self._limiter.hit(rule.item, rule.budget, rule.scope, ident)
-        stats = await self._limiter.get_window_stats(rule.item, rule.budget, rule.scope, ident)
+        who = f"{rule.budget}:{rule.scope}:{ident}"  # one identifier: the library's key building is per part
+        ok = await self._limiter.hit(rule.item, who)
+        stats = await self._limiter.get_window_stats(rule.item, who)
         return ok, Quota(rule.item.amount, max(0, stats.remaining), _seconds_until(stats.reset_time))
 
     async def _failed(self, address: str) -> Quota | None:
         if not self._failed_auth:
             return None
-        taken = [(rule, *await self._take(rule, address)) for rule in self._failed_auth]
+        try:
+            taken = [(rule, *await self._take(rule, address)) for rule in self._failed_auth]
+        except StorageError as exc:
+            _unavailable(exc)
+            return None
         refused = [(rule, quota) for rule, ok, quota in taken if not ok]
         spent = [(rule, quota) for rule, ok, quota in taken if ok and quota.remaining == 0]
         if refused or spent:
@@ -209,6 +221,11 @@ class RateLimits:
             hint=f"Wait {wait} s (the Retry-After header) before the next {singular} and spread calls out; "
             f"the server's administrator sets this limit with {rule.setting}.",
         )
+
+
+def _unavailable(exc: StorageError) -> None:
+    """The shared store is down: let the request through (an outage of Redis is no reason to refuse it)."""
+    log.warning("rate limits not checked: storage unavailable (%s)", type(exc.storage_error).__name__)
 
 
 def _seconds_until(when: float) -> int:
