@@ -43,7 +43,7 @@ def example_response(example: Any) -> dict[str, Any]:
 RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
     "Retry-After": {"description": "Seconds until the request may be retried.", "schema": {"type": "integer"}},
     "RateLimit-Limit": {
-        "description": "Requests the tightest budget allows per window.",
+        "description": "Requests the spent budget allows per window.",
         "schema": {"type": "integer"},
     },
     "RateLimit-Remaining": {"description": "Requests left in it (0 here).", "schema": {"type": "integer"}},
