@@ -93,7 +93,12 @@ class PayloadTooLarge(NLActionsError):
 
 
 class RateLimited(NLActionsError):
-    """Too many requests (429)."""
+    """Too many requests (429); ``retry_after`` seconds until the ``limit`` has room again."""
 
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, limit: int, retry_after: int, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.limit = limit
+        self.retry_after = max(1, retry_after)

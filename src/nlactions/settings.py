@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from nlactions.ratelimits.notation import check_budget
 
 
 def default_data_dir() -> Path:
@@ -70,6 +72,15 @@ class Settings(BaseSettings):
         """Seconds without a heartbeat after which a process's running logs count as interrupted."""
         return self.run_lease_seconds if self.run_lease_seconds is not None else 3 * self.run_heartbeat_seconds
 
+    # Rate limits, in the ``limits`` library's notation ("600/minute", "10/second;600/minute"); 0 = off.
+    # Executes (run or preview an action) and reads (every other keyed request) each per key and per account.
+    rate_limit_execute: str = "600/minute"
+    rate_limit_read: str = "3000/minute"
+    # Requests with a refused API key, per client address; past it, keyed requests get 429 before any lookup.
+    rate_limit_failed_auth: str = "20/minute"
+    # Prefix of the rate-limit keys in Redis (when ``redis_url`` is set): servers sharing it share budgets.
+    rate_limit_key_prefix: str = "nlactions:ratelimit"
+
     @field_validator("ssrf_allow", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -78,6 +89,15 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("rate_limit_execute", "rate_limit_read", "rate_limit_failed_auth", mode="before")
+    @classmethod
+    def _check_rate_limit(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            return check_budget(f"NLACTIONS_{(info.field_name or '').upper()}", value)
         return value
 
     @property

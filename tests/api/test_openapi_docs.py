@@ -101,12 +101,12 @@ def test_every_error_response_is_the_error_shape(spec: dict[str, Any]) -> None:
 
 
 def test_operations_declare_the_errors_they_can_return(spec: dict[str, Any]) -> None:
-    """401 when a key is needed; 400 (malformed JSON) and 422 with a body; 422 with any parameter."""
+    """401 and 429 when a key is needed; 400 (malformed JSON) and 422 with a body; 422 with any parameter."""
     missing = []
     for method, path, operation in operations(spec):
         expected = set()
         if is_secured(operation):
-            expected.add("401")
+            expected |= {"401", "429"}
         if "requestBody" in operation:
             expected |= {"400", "422"}
         if operation.get("parameters"):
@@ -191,6 +191,12 @@ def problems(response: httpx.Response, status: int) -> list[str]:
         if key in body and not isinstance(body[key], str):
             found.append(f"{key} is not a string")
     return found
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """This module sends bad keys by the dozen on purpose; their throttling is tested in test_rate_limits."""
+    return settings.model_copy(update={"rate_limit_failed_auth": "0"})
 
 
 @pytest.fixture

@@ -156,8 +156,12 @@ def full_registry() -> Registry:
 
 @pytest.fixture
 def served(settings: Settings, key: CreatedKey) -> Iterator[FastAPI]:
-    """A second app on the test database (where ``key`` lives); schemathesis's client starts it."""
-    application = create_app(settings, registry=full_registry(), migrate=False)
+    """A second app on the test database (where ``key`` lives); schemathesis's client starts it.
+
+    Its bad-key cases would spend the address's failed-auth budget and turn every later case into a 429,
+    so that throttle is off here (test_rate_limits covers it)."""
+    throttle_off = settings.model_copy(update={"rate_limit_failed_auth": "0"})
+    application = create_app(throttle_off, registry=full_registry(), migrate=False)
     yield application
     asgi.shutdown_lifespans()
 

@@ -188,6 +188,16 @@ async def test_error_status_raises_upstream_error(ctx: ActionContext, echo: Echo
     assert error.hint and "try again later" in error.hint
 
 
+async def test_a_429_with_retry_after_is_a_retryable_upstream_error(ctx: ActionContext, echo: EchoServer) -> None:
+    with pytest.raises(UpstreamError) as caught:
+        await run(ctx, "get", url=echo.url("/respond?status=429&body=slow&retry_after=30"))
+    error = caught.value
+    assert (error.status_code, error.retry_after, error.retryable) == (429, 30.0, True)
+    with pytest.raises(UpstreamError) as not_found:
+        await run(ctx, "get", url=echo.url("/status/404"))
+    assert (not_found.value.retry_after, not_found.value.retryable) == (None, False)
+
+
 async def test_not_found_hint(ctx: ActionContext, echo: EchoServer) -> None:
     with pytest.raises(UpstreamError) as caught:
         await run(ctx, "get", url=echo.url("/status/404"))

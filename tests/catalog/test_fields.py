@@ -192,6 +192,7 @@ def test_public_surface_is_pinned() -> None:
         "load_registry",
         "need",
         "needs_of",
+        "retry_after_seconds",
     ]
     assert nlactions.catalog.__all__ == expected
     assert expected == sorted(expected)

@@ -4,8 +4,8 @@ Routes (any method):
 
 - ``/status/{code}``: answers ``code`` with a short text body.
 - ``/redirect?to=URL[&status=302]``: redirects to ``URL`` (to itself, forever, without ``to``).
-- ``/respond?status=200&type=text/plain&body=...[&repeat=1][&encoding=utf-8]``: answers exactly that
-  (``body`` repeated ``repeat`` times, encoded with ``encoding``).
+- ``/respond?status=200&type=text/plain&body=...[&repeat=1][&encoding=utf-8][&retry_after=30]``: answers
+  exactly that (``body`` repeated ``repeat`` times, encoded with ``encoding``, a ``Retry-After`` header).
 - anything else: a JSON echo of the request, ``{"method", "path", "query", "headers", "body", "json"}``
   (header names lower-cased; ``json`` is the parsed body or null).
 
@@ -47,10 +47,12 @@ async def _redirect(request: Request) -> Response:
 async def _respond(request: Request) -> Response:
     params = request.query_params
     text = params.get("body", "") * int(params.get("repeat", "1"))
+    retry_after = params.get("retry_after")
     return Response(
         text.encode(params.get("encoding", "utf-8")),
         status_code=int(params.get("status", "200")),
         media_type=params.get("type", "text/plain"),
+        headers={"Retry-After": retry_after} if retry_after else None,
     )
 
 

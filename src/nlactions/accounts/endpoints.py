@@ -8,12 +8,11 @@ from fastapi import APIRouter
 
 from nlactions.accounts import repository as repo
 from nlactions.api.deps import CallerDep, RuntimeDep
-from nlactions.api.responses import FastJSONResponse, example_response
-from nlactions.execute.schemas import ErrorResponse
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 
 router = APIRouter(prefix="/api/v2")
 
-UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": ErrorResponse, "description": "No or bad API key"}}
+UNAUTHORIZED = error_responses(401)
 OWNER = {"name": "alice", "email": "alice@example.com"}
 CHECK_EXAMPLE = {"success": True, "email": OWNER["email"], "name": OWNER["name"], "user_id": 1, "is_staff": False}
 ACCOUNTS_EXAMPLE = {"results": [{"id": 1, "name": "default", "logo_url": None, "owner": OWNER}]}

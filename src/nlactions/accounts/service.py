@@ -122,10 +122,16 @@ async def revoke_key(session: AsyncSession, ident: str) -> ApiKey:
 class KeyAuthenticator:
     """Turns an API key into a ``Caller``, caching lookups briefly (revocation applies within the TTL)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl_seconds: float):
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], ttl_seconds: float, *, unknown_ttl_seconds: float = 5.0
+    ):
         self._sessions = sessions
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Caller]] = {}
+        # Keys the database did not know, refused without a lookup for a few seconds (kept apart, so a
+        # flood of random keys cannot push valid ones out of ``_cache``).
+        self._unknown_ttl = unknown_ttl_seconds
+        self._unknown: dict[str, float] = {}
 
     async def authenticate(self, key: str | None) -> Caller:
         """The caller for ``key``; 401 for a missing, unknown or revoked key."""
@@ -138,14 +144,17 @@ class KeyAuthenticator:
         cached = self._cache.get(digest)
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        if self._unknown.get(digest, 0.0) > time.monotonic():
+            raise _invalid_key()
         async with self._sessions() as session:
             found = await repo.key_with_user(session, digest)
             if found is None:
                 self._cache.pop(digest, None)
-                raise Unauthorized(
-                    "The API key is not valid (unknown or revoked).",
-                    hint="Check the key, or create a new one with `nlactions keys create`.",
-                )
+                if self._unknown_ttl > 0:
+                    if len(self._unknown) > 10_000:
+                        self._unknown.clear()
+                    self._unknown[digest] = time.monotonic() + self._unknown_ttl
+                raise _invalid_key()
             api_key, user = found
             account_ids = await reachable_account_ids(session, api_key)
         caller = Caller(
@@ -162,3 +171,10 @@ class KeyAuthenticator:
                 self._cache.clear()
             self._cache[digest] = (time.monotonic() + self._ttl, caller)
         return caller
+
+
+def _invalid_key() -> Unauthorized:
+    return Unauthorized(
+        "The API key is not valid (unknown or revoked).",
+        hint="Check the key, or create a new one with `nlactions keys create`.",
+    )

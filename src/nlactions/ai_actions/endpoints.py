@@ -16,7 +16,7 @@ from nlactions.ai_actions.schemas import (
     AiActionResponse,
 )
 from nlactions.ai_actions.service import AiActionService, configuration_link
-from nlactions.api.deps import CallerDep, RuntimeDep
+from nlactions.api.deps import CallerDep, ExecuteCallerDep, RuntimeDep
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.api.runtime import Runtime
 from nlactions.execute.endpoints import IdempotencyKey, PreviewOnly
@@ -198,7 +198,7 @@ async def execute_ai_action(
     ai_action_id: AiActionId,
     body: ExecuteBody,
     rt: RuntimeDep,
-    caller: CallerDep,
+    caller: ExecuteCallerDep,
     svc: ServiceDep,
     preview_only: PreviewOnly = False,
     idempotency_key: IdempotencyKey = None,
@@ -215,7 +215,7 @@ async def execute_ai_action(
     operation_id="api_ai_actions_preview_ai_action",
 )
 async def preview_ai_action(
-    ai_action_id: AiActionId, body: ExecuteBody, rt: RuntimeDep, caller: CallerDep, svc: ServiceDep
+    ai_action_id: AiActionId, body: ExecuteBody, rt: RuntimeDep, caller: ExecuteCallerDep, svc: ServiceDep
 ) -> FastJSONResponse:
     """Resolve a stored AI action's params without running it (status "preview")."""
     return await _run(rt, caller, svc, ai_action_id, body, True, None)

@@ -21,6 +21,8 @@ from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
+from nlactions.ratelimits.headers import RateLimitHeaders
+from nlactions.ratelimits.service import RateLimits
 from nlactions.resolver.base import Resolver
 from nlactions.settings import Settings
 from nlactions.v1.endpoints import router as v1_router
@@ -50,10 +52,12 @@ def create_app(
         if migrate:
             await upgrade(runtime.engine)
         app.state.runtime = runtime
+        app.state.rate_limits = RateLimits.from_settings(settings)
         try:
             await runtime.start()
             yield
         finally:
+            await app.state.rate_limits.close()
             await runtime.close()
 
     app = FastAPI(
@@ -72,4 +76,5 @@ def create_app(
     app.include_router(choices_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
+    app.add_middleware(RateLimitHeaders)
     return app

@@ -18,6 +18,7 @@ ERROR_TEXTS: dict[int, str] = {
     404: "Not found in your account",
     412: "The app needs an authentication and none usable exists",
     422: "The body or a parameter fails schema validation",
+    429: "Rate limited: the message names the budget; retry after the Retry-After header's seconds",
     502: "The app's service failed; the message says what it answered",
 }
 
@@ -39,7 +40,28 @@ def example_response(example: Any) -> dict[str, Any]:
     return {"content": {"application/json": {"example": example}}}
 
 
+RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
+    "Retry-After": {"description": "Seconds until the request may be retried.", "schema": {"type": "integer"}},
+    "RateLimit-Limit": {
+        "description": "Requests the spent budget allows per window.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {"description": "Requests left in it (0 here).", "schema": {"type": "integer"}},
+    "RateLimit-Reset": {"description": "Seconds until a used request frees up.", "schema": {"type": "integer"}},
+}
+
+
 def error_responses(*codes: int, texts: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for these error statuses, all ``{"error": ...}``; ``texts`` overrides wording."""
+    """OpenAPI ``responses`` for these error statuses, all ``{"error": ...}``; ``texts`` overrides wording.
+
+    Anything that takes an API key (401) can also be rate limited, so 401 brings 429 with it.
+    """
     wording = {**ERROR_TEXTS, **(texts or {})}
-    return {code: {"model": ErrorResponse, "description": wording[code]} for code in codes}
+    if 401 in codes and 429 not in codes:
+        codes = (*codes, 429)
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorResponse, "description": wording[code]} for code in codes
+    }
+    if 429 in responses:
+        responses[429]["headers"] = RATE_LIMIT_HEADERS
+    return responses

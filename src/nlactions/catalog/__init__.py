@@ -4,7 +4,14 @@ from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
 from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, NoAuth, OAuth2Auth
 from nlactions.catalog.context import ActionContext, ChoiceContext
-from nlactions.catalog.errors import AppError, AuthExpired, AuthTestFailed, InvalidInput, UpstreamError
+from nlactions.catalog.errors import (
+    AppError,
+    AuthExpired,
+    AuthTestFailed,
+    InvalidInput,
+    UpstreamError,
+    retry_after_seconds,
+)
 from nlactions.catalog.fields import (
     Choice,
     ChoiceLoader,
@@ -53,4 +60,5 @@ __all__ = [
     "load_registry",
     "need",
     "needs_of",
+    "retry_after_seconds",
 ]

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -145,6 +156,9 @@ class ExecutionLog(Base):
     """The server process running it (``server_instances.id``); its lease decides ``interrupted``."""
     retried_by: Mapped[str | None] = mapped_column(String(26), default=None)
     """An interrupted log's retry: the log that took over its Idempotency-Key."""
+    # An error the app's service said may go away (rate limited, failing), and the wait it asked for.
+    retryable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    retry_after_seconds: Mapped[float | None] = mapped_column(default=None)
 
 
 Index("ix_execution_logs_account_newest", ExecutionLog.account_id, ExecutionLog.id)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 
-from nlactions.api.deps import CallerDep, RuntimeDep
+from nlactions.api.deps import CallerDep, ExecuteCallerDep, RuntimeDep
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.execute.repository import LogFilters
 from nlactions.execute.schemas import (
@@ -62,7 +62,7 @@ IdempotencyKey = Annotated[
 async def execute_stateless(
     body: StatelessExecuteRequest,
     rt: RuntimeDep,
-    caller: CallerDep,
+    caller: ExecuteCallerDep,
     provider_id: Annotated[str | None, Query(description="Accepted for compatibility; unused.")] = None,
     token_budget: TokenBudget = 1000,
     preview_only: PreviewOnly = False,

@@ -24,6 +24,8 @@ FINISH_COLUMNS = (
     "input_tokens",
     "output_tokens",
     "resolve_ms",
+    "retryable",
+    "retry_after_seconds",
 )
 
 INSERT_LOG = insert(_TABLE)

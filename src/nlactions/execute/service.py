@@ -285,6 +285,8 @@ class ExecuteService:
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             resolve_ms=outcome.resolve_ms if outcome is not None else 0.0,
+            retryable=outcome.retryable if outcome is not None else False,
+            retry_after_seconds=outcome.retry_after if outcome is not None else None,
         )
         await self.batcher.submit(repo.FINISH_LOG, repo.finish_params(log_id, values))
 

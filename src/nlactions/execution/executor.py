@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import ValidationError
 
-from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput
+from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput, UpstreamError
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
 from nlactions.execution.results import as_records, field_labels, flatten, truncate_records
 from nlactions.kit.redact import redact
@@ -67,6 +68,8 @@ class ExecutionOutcome:
     resolve_ms: float = 0.0
     perform_ms: float = 0.0
     auth_expired: bool = False
+    retryable: bool = False  # the same call may succeed later (the service was rate limiting or failing)
+    retry_after: float | None = None  # seconds the service asked to wait first
 
 
 class InputRejected(Exception):
@@ -110,6 +113,12 @@ def describe_failure(exc: Exception, app: App, stage: str) -> tuple[str, bool]:
         return f"params.{exc.need}: {exc.message}" + (f" {exc.hint}" if exc.hint else ""), False
     if isinstance(exc, AuthExpired):
         return f"{app.name} refused the stored authentication: {exc.message} Reconnect it.", True
+    if isinstance(exc, UpstreamError) and exc.retry_after is not None:
+        wait = math.ceil(exc.retry_after)
+        said = exc.message + ("" if exc.message.endswith((".", "!", "?", "…")) else ".")
+        if exc.status_code == 429:
+            return f"{said} Rate limited by the service; retry after {wait} s.", False
+        return f"{said} The service asks to retry after {wait} s.", False
     if isinstance(exc, AppError):
         return exc.message + (f" {exc.hint}" if exc.hint else ""), False
     if isinstance(exc, BlockedDestination):
@@ -120,6 +129,13 @@ def describe_failure(exc: Exception, app: App, stage: str) -> tuple[str, bool]:
         return f"Could not reach {_host(exc)} ({type(exc).__name__}). Check the URL and the service.", False
     log.error("%s of %s failed with %s", stage, app.key, type(exc).__name__, exc_info=exc)
     return f"The {stage} failed unexpectedly ({type(exc).__name__}).", False
+
+
+def _with_retry(outcome: ExecutionOutcome, exc: Exception) -> ExecutionOutcome:
+    """Mark ``outcome`` retryable when the app's service said the call may be repeated (and when)."""
+    if isinstance(exc, UpstreamError):
+        outcome.retryable, outcome.retry_after = exc.retryable, exc.retry_after
+    return outcome
 
 
 class Executor:
@@ -148,8 +164,11 @@ class Executor:
                 raise
             except Exception as exc:
                 message, expired = describe_failure(exc, job.app, "loading of choices")
-                return ExecutionOutcome(
-                    "error", error=message, auth_expired=expired, resolve_ms=(time.perf_counter() - started) * 1000
+                return _with_retry(
+                    ExecutionOutcome(
+                        "error", error=message, auth_expired=expired, resolve_ms=(time.perf_counter() - started) * 1000
+                    ),
+                    exc,
                 )
             resolve_ms = (time.perf_counter() - started) * 1000
             outcome = await self._after_resolution(job, resolution, http)
@@ -223,6 +242,7 @@ class Executor:
         except Exception as exc:
             outcome.status = "error"
             outcome.error, outcome.auth_expired = describe_failure(exc, job.app, "action")
+            _with_retry(outcome, exc)
         else:
             records = [flatten(redact(r, action.secret_keys)) for r in as_records(raw)]
             outcome.full_results = records

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from nlactions.ai_actions.endpoints import ServiceDep, errors
 from nlactions.ai_actions.service import configuration_link
-from nlactions.api.deps import RuntimeDep, V1CallerDep
+from nlactions.api.deps import RuntimeDep, V1CallerDep, V1ExecuteCallerDep
 from nlactions.api.responses import FastJSONResponse, example_response
 from nlactions.v1 import openapi
 from nlactions.v1.schemas import (
@@ -104,7 +104,7 @@ async def execute_exposed(
     body: V1ExecuteRequest,
     request: Request,
     rt: RuntimeDep,
-    caller: V1CallerDep,
+    caller: V1ExecuteCallerDep,
     v1: V1Dep,
 ) -> FastJSONResponse:
     """Run (or preview) a stored AI action; hint params are top-level keys named as the listing shows."""

@@ -8,7 +8,16 @@ from typing import Any, Literal
 
 import httpx
 
-from nlactions.catalog import ActionContext, AppError, Gives, InvalidInput, UpstreamError, give, need
+from nlactions.catalog import (
+    ActionContext,
+    AppError,
+    Gives,
+    InvalidInput,
+    UpstreamError,
+    give,
+    need,
+    retry_after_seconds,
+)
 from nlactions.kit.http import ResponseTooLarge
 from nlactions.kit.ssrf import BlockedDestination
 
@@ -207,6 +216,7 @@ def _status_error(response: httpx.Response) -> UpstreamError:
         message + (f": {excerpt}" if excerpt else "."),
         hint=_hint(response.status_code),
         status_code=response.status_code,
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
     )
 
 

@@ -1,0 +1,1 @@
+"""Rate limits: per API key and per account budgets for executes and reads, and failed-auth throttling."""
