@@ -455,7 +455,7 @@ def load(spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
     spec = {**spec, "out": str(workdir / "load-result.json")}
     spec_path.write_text(json.dumps(spec))
     subprocess.run([sys.executable, __file__, "--load", str(spec_path)], check=True)
-    return json.loads(Path(spec["out"]).read_text())  # type: ignore[no-any-return]
+    return json.loads(Path(spec["out"]).read_text())
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
