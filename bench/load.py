@@ -10,7 +10,8 @@ server. A load-generator process (aiohttp) runs ``--clients`` concurrent clients
 - FormatterAPI ``text`` executes with locked params (half with ``skip_param_guessing=true``),
 - FormatterAPI executes whose ``transform`` is guessed from a hint and the instructions,
 - locked executes with a fresh ``Idempotency-Key``, and replays of an earlier key of the client
-  (sent to the other server with ``--servers 2``), which must answer the first execution's log,
+  (sent to the other server with ``--servers 2``), which must answer the first execution's log
+  (every client starts with one idempotent execute and its replay),
 - reads: auth check, app search, action search, app details.
 Client ``i`` talks to server ``i mod servers``. Rate limits are off (``0``) unless
 ``--rate-limit-execute`` / ``--rate-limit-read`` say otherwise; a 429 counts as ``limited``, not as
@@ -150,9 +151,11 @@ class Request:
     replay_of: str | None = None
 
 
-def next_request(rng: random.Random, home: str, other: str, used: list[tuple[Request, str]]) -> Request:
-    """The client's next request, drawn from MIX."""
+def next_request(rng: random.Random, home: str, other: str, used: list[tuple[Request, str]], sent: int) -> Request:
+    """The client's next request: an idempotent execute and its replay first, then drawn from MIX."""
     kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
+    if sent < 2:
+        kind = ("idempotent", "replay")[sent]
     if kind == "replay" and not used:
         kind = "idempotent"
     if kind == "locked":
@@ -214,8 +217,10 @@ async def client(http: aiohttp.ClientSession, n: int, spec: dict[str, Any], stop
     urls = spec["urls"]
     home, other = urls[n % len(urls)], urls[(n + 1) % len(urls)]
     used: list[tuple[Request, str]] = []
+    sent = 0
     while time.perf_counter() < stop_at:
-        request = next_request(rng, home, other, used)
+        request = next_request(rng, home, other, used, sent)
+        sent += 1
         log_id = await send(http, request, tally)
         if request.kind == "idempotent" and log_id is not None:
             used.append((request, log_id))
