@@ -33,15 +33,11 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +46,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-HOST = "127.0.0.1"
+from _servers import HOST, count_logs, create_key, free_port, nlactions_command, nlactions_env, stop, wait_healthy
+
 EXECUTE_PATH = "/api/v2/execute/?skip_param_guessing=true"
 BARE_PATH = "/api/v2/execute/"
 BODY = {
@@ -200,75 +197,6 @@ def run_load(port: int, key: str | None, path: str, args: argparse.Namespace, nl
 # -- orchestration ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    """Poll GET /api/v2/health/ until it answers 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server on port {port} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v2/health/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"server on port {port} did not become healthy within {timeout:g} s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, then kill if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
-
-
-def nlactions_command() -> list[str]:
-    """The installed ``nlactions`` script next to this interpreter, else the entry point via -c."""
-    script = Path(sys.executable).with_name("nlactions")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from nlactions.cli import main; main()"]
-
-
-def nlactions_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    """The environment without any NLACTIONS_* setting, plus this run's data dir, database and rate limits."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NLACTIONS_")}
-    env["NLACTIONS_DATA_DIR"] = str(data_dir)
-    env["NLACTIONS_LOG_LEVEL"] = "warning"
-    # The load is one key flooding on purpose: budgets far above it, so every request pays the check but
-    # none is refused (per second, so the moving window holds about as many entries as the default's).
-    env["NLACTIONS_RATE_LIMIT_EXECUTE"] = env["NLACTIONS_RATE_LIMIT_READ"] = "1000000/second"
-    if database_url:
-        env["NLACTIONS_DATABASE_URL"] = database_url
-    return env
-
-
-def create_key(env: dict[str, str], cwd: Path, account: str) -> tuple[str, int]:
-    """``nlactions keys create`` (which also migrates): the key and its account id."""
-    done = subprocess.run(
-        [*nlactions_command(), "keys", "create", "--account", account, "--name", "bench"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found = re.search(r"\(id (\d+)\)", done.stdout)
-    if found is None:
-        raise SystemExit(f"could not read the account id from: {done.stdout!r}")
-    return done.stdout.strip().splitlines()[-1], int(found.group(1))
-
-
 def load(port: int, key: str | None, path: str, args: argparse.Namespace, side: Literal["nla", "bare"]) -> dict:
     """Run the load generator in its own process against ``port``."""
     command = [sys.executable, __file__, "--load", str(port), "--path", path, "--side", side]
@@ -278,27 +206,6 @@ def load(port: int, key: str | None, path: str, args: argparse.Namespace, side: 
     if done.stderr:
         print(done.stderr, file=sys.stderr, end="")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def count_logs(database_url: str | None, data_dir: Path, account_id: int) -> dict[str, int]:
-    """Execution-log rows of the bench account by status, straight from the database."""
-    sql = "SELECT status, count(*) FROM execution_logs WHERE account_id = {} GROUP BY status"
-    if not database_url or database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[1] if database_url else str(data_dir / "nlactions.db")
-        with sqlite3.connect(path) as db:
-            return dict(db.execute(sql.format("?"), (account_id,)).fetchall())
-
-    async def query() -> dict[str, int]:
-        import asyncpg
-
-        dsn = re.sub(r"^postgres(ql)?(\+asyncpg)?://", "postgresql://", database_url)
-        conn = await asyncpg.connect(dsn)
-        try:
-            return {r[0]: r[1] for r in await conn.fetch(sql.format("$1"), account_id)}
-        finally:
-            await conn.close()
-
-    return asyncio.run(query())
 
 
 def start_profile(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes] | None:
@@ -390,7 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="nlactions-bench-"))
     data_dir = workdir / "data"
-    env = nlactions_env(data_dir, args.database_url)
+    # The load is one key flooding on purpose: budgets far above it, so every request pays the check but
+    # none is refused (per second, so the moving window holds about as many entries as the default's).
+    unlimited = "1000000/second"
+    env = nlactions_env(
+        data_dir, args.database_url, {"NLACTIONS_RATE_LIMIT_EXECUTE": unlimited, "NLACTIONS_RATE_LIMIT_READ": unlimited}
+    )
     account = f"bench-{int(time.time())}-{os.getpid()}"
     servers: list[subprocess.Popen[bytes]] = []
     try:

@@ -1,4 +1,7 @@
-"""Shared fixtures: a started app on SQLite and on PostgreSQL, an API key, an HTTP client."""
+"""Shared fixtures: a started app on SQLite and on PostgreSQL, an API key, an HTTP client.
+
+The suite is hermetic: the caller's ``NLACTIONS_*`` settings are cleared before collection.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -23,9 +26,39 @@ from nlactions.db.engine import make_engine
 from nlactions.db.migrate import upgrade
 from nlactions.settings import Settings
 
+# Variables that steer the suite itself (read here or at import of a test module); every other
+# NLACTIONS_* variable of the caller's shell is a server setting and is cleared (see pytest_configure).
+TEST_CONTROL = frozenset(
+    {
+        "NLACTIONS_TEST_POSTGRES_URL",
+        "NLACTIONS_TEST_DATABASES",
+        "NLACTIONS_TEST_REDIS_URL",
+        "NLACTIONS_REQUIRE_POSTGRES",
+        "NLACTIONS_SCHEMATHESIS_EXAMPLES",
+    }
+)
 POSTGRES_URL = os.environ.get("NLACTIONS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b.strip() for b in os.environ.get("NLACTIONS_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
 REQUIRE_POSTGRES = os.environ.get("NLACTIONS_REQUIRE_POSTGRES") == "1"
+_CLEARED: dict[str, str] = {}
+
+
+def stray_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``NLACTIONS_*`` server settings in ``environ`` (everything but the suite's own controls)."""
+    return {k: v for k, v in environ.items() if k.startswith("NLACTIONS_") and k not in TEST_CONTROL}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run hermetically: drop the caller's NLACTIONS_* settings, for this process and the servers it starts."""
+    _CLEARED.update(stray_settings(os.environ))
+    for name in _CLEARED:
+        del os.environ[name]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the caller's settings back (for an in-process pytest.main)."""
+    os.environ.update(_CLEARED)
+    _CLEARED.clear()
 
 
 def _dsn(url: str) -> str:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import stray_settings
 from nlactions.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -33,3 +39,32 @@ def test_dotenv_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.chdir(tmp_path)
     settings = Settings(data_dir=tmp_path)
     assert (settings.host, settings.port) == ("0.0.0.0", 9123)
+
+
+def test_the_suite_sees_none_of_the_callers_settings() -> None:
+    assert stray_settings(os.environ) == {}
+
+
+def test_settings_exported_in_the_shell_do_not_break_the_suite(tmp_path: Path) -> None:
+    exported = {
+        "NLACTIONS_PORT": "8100",
+        "NLACTIONS_HOST": "0.0.0.0",
+        "NLACTIONS_DATABASE_URL": "sqlite:////nonexistent/x.db",
+        "NLACTIONS_LLM_MODEL": "openai:gpt-4o",
+        "NLACTIONS_RATE_LIMIT_EXECUTE": "1/minute",
+    }
+    chosen = [
+        f"{__file__}::{name}"
+        for name in ("test_dotenv_is_honoured", "test_the_suite_sees_none_of_the_callers_settings")
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *chosen],
+        cwd=ROOT,
+        env={**os.environ, **exported},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout

@@ -4,8 +4,9 @@ Every operation gets its documented examples, positive and negative generated ca
 ``POST /api/v2/execute/`` also gets "targeted" cases whose bodies name real apps, actions and needs
 (random strings never reach the executor). Checks on every response: no 5xx, the body matches the
 documented schema, the content type is documented; for our own OpenAPI also that the status code is
-documented. The seed's ``ExecuteResponse.status`` enum lacks ``halted`` (which Zapier's current v2
-returns), so the seed is tested with that one value added.
+documented. The seed's shapes come from ``tests/contract/seed_shapes.py`` (carried in the repository);
+its ``ExecuteResponse.status`` enum lacks ``halted`` (which Zapier's current v2 returns), so the seed
+is tested with that one value added.
 
 Counts (operations, test cases, failures, statuses) are printed once at the end of the session.
 ``NLACTIONS_SCHEMATHESIS_EXAMPLES`` (default 5) scales the number of examples; see MAX_EXAMPLES.
@@ -13,19 +14,16 @@ Counts (operations, test cases, failures, statuses) are printed once at the end 
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-import yaml
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -39,18 +37,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from contract.seed_shapes import seed_spec
 from helpers.apps import keyed_app, test_app
 from nlactions.accounts.service import CreatedKey
 from nlactions.api.app import create_app
 from nlactions.catalog import Action, NeedSpec, Registry, load_registry
 from nlactions.settings import Settings
 
-SEED_PATH = Path(
-    os.environ.get(
-        "NLACTIONS_SEED_SPEC",
-        Path(__file__).resolve().parents[3] / "shared" / "spec" / "execute-stateless.openapi.yaml",
-    )
-)
 # Examples per operation and mode; ``POST /api/v2/execute/`` gets four times as many (and its
 # targeted phase twelve times), as every other endpoint only guards the way to the same services.
 MAX_EXAMPLES = int(os.environ.get("NLACTIONS_SCHEMATHESIS_EXAMPLES", "5"))
@@ -130,20 +123,6 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
 
 
 # -- the schemas and the app ------------------------------------------------------------------
-
-
-def load_seed() -> dict[str, Any]:
-    """The seed spec as a dict (skip if this checkout has no seed next to it)."""
-    if not SEED_PATH.is_file():
-        pytest.skip(f"seed spec not found at {SEED_PATH} (set NLACTIONS_SEED_SPEC)")
-    return yaml.safe_load(SEED_PATH.read_text())  # type: ignore[no-any-return]
-
-
-def with_halted(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the seed whose ExecuteResponse.status enum also allows ``halted``."""
-    spec = copy.deepcopy(spec)
-    spec["components"]["schemas"]["ExecuteResponse"]["properties"]["status"]["enum"].append("halted")
-    return spec
 
 
 def full_registry() -> Registry:
@@ -355,7 +334,7 @@ def test_own_openapi(
 def test_seed_spec(
     served: FastAPI, key: CreatedKey, settings: Settings, tally: Tally, caplog: pytest.LogCaptureFixture
 ) -> None:
-    schema = schemathesis.openapi.from_dict(with_halted(load_seed()))
+    schema = schemathesis.openapi.from_dict(seed_spec(halted=True))
     schema.app = served
     schema.config.update(headers={"x-api-key": key.key}, base_url="http://testserver")
     run = f"seed-spec[{_backend(settings)}]"

@@ -1,36 +1,29 @@
 """The seed spec as a contract: real response bodies validate against its schemas, and our OpenAPI
 documents everything the seed's execute operation declares.
 
-The seed's ``ExecuteResponse.status`` enum lacks ``halted`` (Zapier's current v2 has it): 200 bodies
-are validated against a copy with ``halted`` added, and every non-halted body also against the
-unmodified seed, so a client generated from the seed accepts them as they are.
+The seed's shapes come from ``tests/contract/seed_shapes.py`` (carried in the repository, so these
+tests run on any checkout). The seed's ``ExecuteResponse.status`` enum lacks ``halted`` (Zapier's
+current v2 has it): 200 bodies are validated against the shapes with ``halted`` added, and every
+non-halted body also against the unmodified seed, so a client generated from the seed accepts them
+as they are.
 """
 
 from __future__ import annotations
 
-import copy
-import os
-from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
-import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conftest import make_key
+from contract.seed_shapes import EXECUTE_PATH as EXECUTE
+from contract.seed_shapes import seed_spec
 from nlactions.api.runtime import Runtime
 
-SEED_PATH = Path(
-    os.environ.get(
-        "NLACTIONS_SEED_SPEC",
-        Path(__file__).resolve().parents[3] / "shared" / "spec" / "execute-stateless.openapi.yaml",
-    )
-)
 SEED_URI = "urn:nlactions:seed"
-EXECUTE = "/api/v2/execute/"
 
 
 # -- the seed and its validators --------------------------------------------------------------
@@ -38,17 +31,8 @@ EXECUTE = "/api/v2/execute/"
 
 @pytest.fixture(scope="module")
 def seed() -> dict[str, Any]:
-    """The seed spec (skip if this checkout has no seed next to it)."""
-    if not SEED_PATH.is_file():
-        pytest.skip(f"seed spec not found at {SEED_PATH} (set NLACTIONS_SEED_SPEC)")
-    return yaml.safe_load(SEED_PATH.read_text())  # type: ignore[no-any-return]
-
-
-def with_halted(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the seed whose ExecuteResponse.status enum also allows ``halted``."""
-    spec = copy.deepcopy(spec)
-    spec["components"]["schemas"]["ExecuteResponse"]["properties"]["status"]["enum"].append("halted")
-    return spec
+    """The seed contract's shapes, as an OpenAPI document."""
+    return seed_spec()
 
 
 def validator(spec: dict[str, Any], component: str) -> jsonschema.Draft202012Validator:
@@ -112,7 +96,7 @@ async def test_execute_200_bodies_match_the_seed(
     assert response.headers["content-type"].startswith("application/json")
     data = response.json()
     assert data["status"] == status
-    assert problems(validator(with_halted(seed), "ExecuteResponse"), data) == []
+    assert problems(validator(seed_spec(halted=True), "ExecuteResponse"), data) == []
     as_seeded = problems(validator(seed, "ExecuteResponse"), data)
     if "token_budget" in query:
         assert len(data["results"][0]["text"]) < len(data["full_results"][0]["text"])
