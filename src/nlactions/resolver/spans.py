@@ -41,19 +41,20 @@ class DisjointSpans:
     """Spans that never overlap one another, added one by one (the "taken" list of a greedy reading)."""
 
     def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
         self._starts: list[int] = []
-        self._ends: list[int] = []
 
     def overlaps(self, start: int, end: int) -> bool:
         """True when a span added so far has ``s < end`` and ``start < e``."""
         k = bisect.bisect_left(self._starts, end)
-        return k > 0 and self._ends[k - 1] > start  # disjoint and sorted: the ends are sorted too
+        # Disjoint spans in (start, end) order have their ends in order too: the last one decides.
+        return k > 0 and self._spans[k - 1][1] > start
 
     def add(self, start: int, end: int) -> None:
         """Record a span that overlaps none recorded so far."""
-        k = bisect.bisect_left(self._starts, start)
+        k = bisect.bisect_left(self._spans, (start, end))
+        self._spans.insert(k, (start, end))
         self._starts.insert(k, start)
-        self._ends.insert(k, end)
 
 
 class NextMatch:
