@@ -15,7 +15,10 @@ Then, in this process, the offline resolution time (``LayeredResolver`` with the
 ``OfflineExtractor`` on the same action, best of ``--runs``) at each of ``--sizes`` characters,
 with microseconds per character: flat figures mean the cost grows linearly with the text (the
 sizes past the cap are resolved here directly; the server answers them 422).
-The last line is one JSON object with every figure.
+``--pool`` also measures, in this process, the event loop's lag (a 5 ms sleep's overshoot) while
+maximal extractions run in a worker thread (what the server does) and in a one-process pool (the
+alternative), to show what the thread costs the loop. The last line is one JSON object with every
+figure.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,7 @@ import httpx
 
 from nlactions.apps.formatter import app as formatter
 from nlactions.catalog import Choice, NeedSpec
-from nlactions.resolver.base import ResolutionRequest
+from nlactions.resolver.base import Extraction, ExtractionRequest, ResolutionRequest
 from nlactions.resolver.engine import LayeredResolver
 from nlactions.resolver.extract import OfflineExtractor
 from nlactions.settings import Settings
@@ -140,6 +144,45 @@ async def resolution_times(sizes: Sequence[int], runs: int) -> list[dict[str, fl
     return out
 
 
+def _extraction(length: int, salt: int) -> ExtractionRequest:
+    action = formatter.action("text")
+    assert action is not None
+    text = instructions(length - 1) + str(salt % 10)
+    return ExtractionRequest(
+        instructions=text, needs=action.needs, candidates={}, known={}, now=dt.datetime(2025, 1, 15)
+    )
+
+
+def _extract(request: ExtractionRequest) -> Extraction:
+    return OfflineExtractor().extract_sync(request)
+
+
+async def _lag(run: Callable[[ExtractionRequest], Awaitable[Extraction]], length: int, rounds: int) -> dict[str, Any]:
+    lags: list[float] = []
+    durations: list[float] = []
+    for i in range(rounds):
+        began = time.perf_counter()
+        job = asyncio.ensure_future(run(_extraction(length, i)))
+        while not job.done():
+            slept = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lags.append(time.perf_counter() - slept - 0.005)
+        await job
+        durations.append(time.perf_counter() - began)
+    return {"loop_lag": percentiles(lags), "extraction_ms": round(statistics.median(durations) * 1000, 1)}
+
+
+async def loop_lag(length: int, rounds: int) -> dict[str, Any]:
+    """Event-loop lag while maximal extractions run in a worker thread, then in a one-process pool."""
+    await asyncio.to_thread(_extract, _extraction(1000, 0))  # loads the embedding model here
+    loop = asyncio.get_running_loop()
+    thread = await _lag(lambda r: asyncio.to_thread(_extract, r), length, rounds)
+    with ProcessPoolExecutor(1) as pool:
+        await loop.run_in_executor(pool, _extract, _extraction(1000, 0))
+        process = await _lag(lambda r: loop.run_in_executor(pool, _extract, r), length, rounds)
+    return {"thread": thread, "process_pool": process}
+
+
 def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     """``nlactions serve`` on a free port with a fresh data dir: the process, its URL and a key."""
     env = nlactions_env(workdir / "data", None)
@@ -167,6 +210,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.01, help="seconds between health polls (default 0.01)")
     parser.add_argument("--sizes", default=f"1000,10000,{DEFAULT_CHARS},100000", help="lengths to time in process")
     parser.add_argument("--runs", type=int, default=3, help="runs per size, best taken (default 3)")
+    parser.add_argument("--pool", action="store_true", help="also compare loop lag: worker thread vs process pool")
     args = parser.parse_args()
     if args.url and not args.key:
         parser.error("--url needs --key")
@@ -203,7 +247,16 @@ def main() -> int:
     print("offline resolution of FormatterAPI text, best of", args.runs)
     for row in times:
         print(f"  {row['chars']:>7,} chars: {row['ms']:>8.1f} ms  {row['us_per_char']:>6.2f} us/char")
-    print(json.dumps({"server": server, "resolution": times}))
+    figures: dict[str, Any] = {"server": server, "resolution": times}
+    if args.pool:
+        figures["loop_lag"] = asyncio.run(loop_lag(args.chars, args.rounds))
+        for where, row in figures["loop_lag"].items():
+            lag = row["loop_lag"]
+            print(
+                f"loop lag, extraction in a {where.replace('_', ' ')}: p50 {lag['p50_ms']} ms  p99 {lag['p99_ms']} ms  "
+                f"max {lag['max_ms']} ms; extraction median {row['extraction_ms']} ms"
+            )
+    print(json.dumps(figures))
     return 0
 
 
