@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # Resolution
     match_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    # Guessing reads at most this many characters of instructions; longer ones are a 422.
+    max_instruction_chars: int = Field(default=20_000, gt=0)
 
     # Execution limits
     action_timeout_seconds: float = Field(default=30.0, gt=0)

@@ -104,7 +104,12 @@ def build_runtime(
         leases=leases,
         transport=transport,
     )
-    executor = Executor(resolver, runtime.http_client, timeout_seconds=settings.action_timeout_seconds)
+    executor = Executor(
+        resolver,
+        runtime.http_client,
+        timeout_seconds=settings.action_timeout_seconds,
+        max_instruction_chars=settings.max_instruction_chars,
+    )
     runtime.choices = build_choice_service(
         settings, sessions=sessions, registry=registry, credentials=credentials, http=runtime.http_client
     )

@@ -44,7 +44,10 @@ class ExecuteRequest(BaseModel):
         },
     )
 
-    instructions: str = Field(description="Plain English instructions about how to run the action.")
+    instructions: str = Field(
+        description="Plain English instructions about how to run the action. When params are guessed, at most "
+        "the server's NLACTIONS_MAX_INSTRUCTION_CHARS (20,000 by default) characters; longer is a 422."
+    )
     params: dict[str, ParamConstraint] = Field(
         default_factory=dict,
         description="Per need key: a mode (locked, guess, choose_from, ignored) and a value.",

@@ -149,6 +149,7 @@ class ExecuteService:
         """Run (or preview) an action and return Zapier's ExecuteResponse as a dict."""
         app, action = self.find_action(request.app, request.action)
         self.check_params(action, app, request.params, request.flags)
+        self.executor.check_instructions(request.instructions, guess=not request.flags.skip_param_guessing)
         credentials = await self.credentials.for_execution(request.account_id, app, request.authentication_id)
         retry_of: str | None = None
         if request.idempotency_key:

@@ -15,6 +15,7 @@ import httpx
 from pydantic import ValidationError
 
 from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput, UpstreamError
+from nlactions.errors import Unprocessable
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
 from nlactions.execution.results import as_records, field_labels, flatten, truncate_records
 from nlactions.kit.redact import redact
@@ -70,6 +71,20 @@ class ExecutionOutcome:
     auth_expired: bool = False
     retryable: bool = False  # the same call may succeed later (the service was rate limiting or failing)
     retry_after: float | None = None  # seconds the service asked to wait first
+
+
+class InstructionsTooLong(Unprocessable):
+    """Instructions longer than the resolver reads, sent for guessing (422 naming ``instructions``)."""
+
+    code = "instructions_too_long"
+
+    def __init__(self, length: int, limit: int):
+        super().__init__(
+            f"instructions: {length:,} characters are too many to guess params from; "
+            f"the resolver reads at most {limit:,} characters.",
+            hint=f"Shorten the instructions to at most {limit:,} characters (the server's "
+            "NLACTIONS_MAX_INSTRUCTION_CHARS), or lock every param and send skip_param_guessing=true.",
+        )
 
 
 class InputRejected(Exception):
@@ -141,10 +156,23 @@ def _with_retry(outcome: ExecutionOutcome, exc: Exception) -> ExecutionOutcome:
 class Executor:
     """Runs actions; knows nothing of HTTP requests, databases or tenants."""
 
-    def __init__(self, resolver: Resolver, http: HttpFactory, *, timeout_seconds: float = 30.0):
+    def __init__(
+        self,
+        resolver: Resolver,
+        http: HttpFactory,
+        *,
+        timeout_seconds: float = 30.0,
+        max_instruction_chars: int = 20_000,
+    ):
         self.resolver = resolver
         self.http = http
         self.timeout_seconds = timeout_seconds
+        self.max_instruction_chars = max_instruction_chars
+
+    def check_instructions(self, instructions: str, *, guess: bool) -> None:
+        """Raise ``InstructionsTooLong`` when guessing would read more than ``max_instruction_chars``."""
+        if guess and len(instructions) > self.max_instruction_chars:
+            raise InstructionsTooLong(len(instructions), self.max_instruction_chars)
 
     async def run(self, job: ExecutionJob) -> ExecutionOutcome:
         """Resolve the job's needs, then preview or perform; raises only for caller mistakes."""
@@ -156,13 +184,21 @@ class Executor:
                 client = self.http(job.app.auth.httpx_auth(job.credentials) if job.app.needs_auth else None)
             return client
 
+        self.check_instructions(job.instructions, guess=not job.skip_guessing)
         started = time.perf_counter()
         try:
             try:
-                resolution = await self._resolve(job, http)
+                async with asyncio.timeout(self.timeout_seconds) as deadline:
+                    resolution = await self._resolve(job, http)
             except (ResolutionInputError, InputRejected):
                 raise
             except Exception as exc:
+                if isinstance(exc, TimeoutError) and deadline.expired():
+                    return ExecutionOutcome(
+                        "error",
+                        error=f"Resolving the params did not finish within {self.timeout_seconds:g} s and was stopped.",
+                        resolve_ms=(time.perf_counter() - started) * 1000,
+                    )
                 message, expired = describe_failure(exc, job.app, "loading of choices")
                 return _with_retry(
                     ExecutionOutcome(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlactions.resolver.normalise import NUMBER_WORDS
+from nlactions.resolver.spans import DisjointSpans
 
 __all__ = ["Found", "find_dates", "find_times", "parse_date", "parse_time"]
 
@@ -98,9 +99,12 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_LEADING_DIGITS = re.compile(r"\d+")
+
+
 def _day_number(text: str) -> int | None:
     text = text.lower().replace("-", " ")
-    digits = re.match(r"\d+", text)
+    digits = _LEADING_DIGITS.match(text)
     if digits:
         return int(digits.group())
     parts = text.split()
@@ -212,17 +216,17 @@ def _find_dates(text: str, today: dt.date) -> tuple[Found, ...]:
     # A date written without a year ("to June 9th") shares the year written next to another one.
     years = {int(y) for y in _WRITTEN_YEAR.findall(text)}
     year_hint = years.pop() if len(years) == 1 else None
-    taken: list[tuple[int, int]] = []
+    taken = DisjointSpans()
     found: list[Found] = []
     for kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             value, confidence = _resolve(kind, m, today, year_hint)
             if value is None:
                 continue
-            taken.append((start, end))
+            taken.add(start, end)
             found.append(Found(start, end, value.isoformat(), confidence))
     return tuple(sorted(found, key=lambda f: f.start))
 
@@ -360,19 +364,22 @@ def find_times(text: str) -> list[Found]:
 
 @lru_cache(maxsize=4096)
 def _find_times(text: str) -> tuple[Found, ...]:
-    taken: list[tuple[int, int]] = []
+    taken = DisjointSpans()
     found: list[Found] = []
     for kind, pattern in _TIME_PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             value, confidence = _time_of(kind, m)
             if value is None:
                 continue
-            taken.append((start, end))
+            taken.add(start, end)
             found.append(Found(start, end, value, confidence))
     return tuple(sorted(found, key=lambda f: f.start))
+
+
+_BARE_HOUR = re.compile(r"(?:at\s+)?([01]?\d|2[0-3])", re.I)
 
 
 def parse_time(phrase: str) -> str | None:
@@ -383,7 +390,7 @@ def parse_time(phrase: str) -> str | None:
         rest = (text[: found[0].start] + text[found[0].end :]).strip(" ,.")
         if not rest or rest.lower() in ("at", "around", "by", "about"):
             return found[0].value
-    m = re.fullmatch(r"(?:at\s+)?([01]?\d|2[0-3])", text, re.I)
+    m = _BARE_HOUR.fullmatch(text)
     if m and len(m.group(1)) == 2:
         return f"{int(m.group(1)):02d}:00"
     return None

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from nlactions.resolver.normalise import NUMBER_WORDS
+from nlactions.resolver.spans import DisjointSpans
 
 __all__ = ["Number", "find_numbers", "parse_number"]
 
@@ -50,10 +51,14 @@ _WORDS = re.compile(
 _ORDINAL_WORDS = re.compile(r"\b(?P<ord>" + "|".join(_ORDINALS) + r")\b", re.I)
 
 
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_TRAILING_AND = re.compile(r"[\s-]+and$", re.I)
+
+
 def _words_value(text: str) -> int | None:
     total, current = 0, 0
     seen = False
-    for word in re.split(r"[\s-]+", text.lower()):
+    for word in _WORD_SPLIT.split(text.lower()):
         if word == "and":
             continue
         if word in NUMBER_WORDS:
@@ -70,13 +75,13 @@ def _words_value(text: str) -> int | None:
 
 def _clean_words(match: str) -> str:
     """Drop a trailing 'and' that the pattern swallowed ("three and")."""
-    return re.sub(r"[\s-]+and$", "", match, flags=re.I)
+    return _TRAILING_AND.sub("", match)
 
 
 @lru_cache(maxsize=4096)
 def _find(text: str) -> tuple[Number, ...]:
     found: list[Number] = []
-    taken: list[tuple[int, int]] = []
+    taken = DisjointSpans()
     for m in _DIGITS.finditer(text):
         raw = m.group("num").replace(",", "")
         value: int | float = float(raw) if "." in raw else int(raw)
@@ -99,9 +104,9 @@ def _find(text: str) -> tuple[Number, ...]:
             value = -value
         start = m.start("cur") if m.group("cur") else m.start("sign") if m.group("sign") else m.start("num")
         found.append(Number(start, m.end(), value, kind))
-        taken.append((start, m.end()))
+        taken.add(start, m.end())
     for m in _WORDS.finditer(text):
-        if any(m.start() < e and s < m.end() for s, e in taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         if m.group("scale0"):
             value = _SCALES[m.group("scale0").lower()]
@@ -117,7 +122,7 @@ def _find(text: str) -> tuple[Number, ...]:
             end = m.end()
         found.append(Number(m.start(), end, value, kind, word=True))
     for m in _ORDINAL_WORDS.finditer(text):
-        if not any(m.start() < e and s < m.end() for s, e in taken):
+        if not taken.overlaps(m.start(), m.end()):
             found.append(Number(m.start(), m.end(), _ORDINALS[m.group("ord").lower()], "ordinal", word=True))
     return tuple(sorted(found, key=lambda n: n.start))
 

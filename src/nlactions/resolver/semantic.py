@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Vectors", "available", "embed", "similarity"]
+__all__ = ["Vectors", "available", "embed", "preload", "similarity"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -35,6 +35,12 @@ def _load() -> Any:
             except Exception as exc:  # the semantic stage is optional: matching falls back to fuzzy
                 _failed = f"{type(exc).__name__}: {exc}"
     return _model
+
+
+def preload() -> None:
+    """Start loading the model in a background thread, so that no request waits for (or stalls on) it."""
+    if _model is None and _failed is None:
+        threading.Thread(target=_load, name="nlactions-embeddings", daemon=True).start()
 
 
 def available() -> bool:

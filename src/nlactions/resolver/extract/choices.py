@@ -37,14 +37,15 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
     words = ctx.view.words
     width = min(MAX_PHRASE, max(index.max_tokens, 1))
     found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    # Mentions are runs of whole words, so two overlap exactly when they share a word.
+    taken = bytearray(len(words))
     for n in range(width, 0, -1):
         for a in range(len(words) - n + 1):
-            start, end = words[a].start, words[a + n - 1].end
-            if any(start < e and s < end for s, e in taken):
+            if any(taken[a : a + n]):
                 continue
             if words[a + n - 1].segment != words[a].segment:
                 continue
+            start, end = words[a].start, words[a + n - 1].end
             phrase = ctx.text[start:end]
             norm = normalise(phrase)
             if not norm or norm in STOPWORDS:
@@ -56,7 +57,7 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
                 hits = [c for c in hits if c.label == phrase] or hits
             if len(hits) == 1:
                 found.append((hits[0], start, end))
-                taken.append((start, end))
+                taken[a : a + n] = b"\x01" * n
     return sorted(found, key=lambda m: m[1])
 
 

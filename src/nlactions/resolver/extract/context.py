@@ -9,6 +9,7 @@ from nlactions.resolver.dates import Found, find_dates, find_times
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.text import TextView
 from nlactions.resolver.numbers import Number, find_numbers
+from nlactions.resolver.spans import CharPositions, SpanSet
 
 __all__ = ["Context"]
 
@@ -23,6 +24,8 @@ class Context:
     _dates: list[Found] | None = field(default=None, repr=False)
     _times: list[Found] | None = field(default=None, repr=False)
     _numbers: list[Number] | None = field(default=None, repr=False)
+    _in_dates: list[Number] | None = field(default=None, repr=False)
+    _brackets: CharPositions | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -44,14 +47,28 @@ class Context:
     def numbers(self) -> list[Number]:
         """Numbers that are not part of a date or a time."""
         if self._numbers is None:
-            spans = self.temporal_spans()
-            self._numbers = [n for n in find_numbers(self.text) if not any(n.start < e and s < n.end for s, e in spans)]
+            self._split_numbers()
+        assert self._numbers is not None
         return self._numbers
 
     def numbers_in_dates(self) -> list[Number]:
         """Numbers inside a date or time phrase ("in 2 days", "the 5th floor")."""
-        spans = self.temporal_spans()
-        return [n for n in find_numbers(self.text) if any(n.start < e and s < n.end for s, e in spans)]
+        if self._in_dates is None:
+            self._split_numbers()
+        assert self._in_dates is not None
+        return list(self._in_dates)
+
+    def _split_numbers(self) -> None:
+        spans = SpanSet(self.temporal_spans())
+        numbers = find_numbers(self.text)
+        self._numbers = [n for n in numbers if not spans.overlaps(n.start, n.end)]
+        self._in_dates = [n for n in numbers if spans.overlaps(n.start, n.end)]
+
+    def brackets(self) -> CharPositions:
+        """Where the brackets and commas of the text are."""
+        if self._brackets is None:
+            self._brackets = CharPositions(self.text, "[](),")
+        return self._brackets
 
     def temporal_spans(self) -> list[tuple[int, int]]:
         """Where the dates and times read with some confidence are."""

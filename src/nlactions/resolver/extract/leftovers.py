@@ -16,7 +16,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.phrases import PREPOSITIONS, label_preposition, quoted_spans
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS, Word, stem
+from nlactions.resolver.extract.text import Word, stem
 
 __all__ = ["LEFTOVER_CONFIDENCE", "find_leftovers"]
 
@@ -78,8 +78,7 @@ def _leading(ctx: Context, word: Word | None, claimed: list[Proposal]) -> bool:
     """True for the clause's first (content) word or a word another need's value was read from (the action's verb)."""
     if word is None:
         return False
-    earlier = [w for w in ctx.view.words[: word.index] if w.segment == word.segment]
-    if all(w.lower in STOPWORDS for w in earlier):
+    if ctx.view.only_stopwords_before(word.index):
         return True  # "Please make 'X' ...", "Can you shout 'X'"
     return _overlaps(word.start, word.end, claimed)
 
@@ -160,8 +159,7 @@ def _colon_tail(ctx: Context, open_needs: list[NeedProfile], claimed: list[Propo
     if len(required) != 1:
         return []
     for m in _COLON.finditer(ctx.text):
-        lead = ctx.text[: m.start()]
-        if _names_a_need(ctx, lead[-60:]):
+        if _names_a_need(ctx, ctx.text[max(0, m.start() - 60) : m.start()]):
             continue  # "subject: Hi" is a named value, read (or not) by the finders that know names
         start = m.end()
         tail = ctx.text[start:].rstrip()

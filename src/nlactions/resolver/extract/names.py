@@ -81,6 +81,14 @@ def name_at(
     return first.start, end
 
 
+def _after_sentence_end(text: str, pos: int) -> bool:
+    """``text[:pos].rstrip().endswith((".", "!", "?"))`` without copying the text before ``pos``."""
+    i = pos - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i >= 0 and text[i] in ".!?"
+
+
 def name_around(view: TextView, index: int) -> tuple[int, int] | None:
     """The proper name that contains word ``index`` ("Gallery" in "the National Gallery of Ireland")."""
     words = view.words
@@ -92,7 +100,7 @@ def name_around(view: TextView, index: int) -> tuple[int, int] | None:
         gap = view.text[prev.end : words[start].start]
         if gap != " " or prev.segment != words[index].segment:
             break
-        if _namey(prev) and not (start - 1 == 0 or view.text[: prev.start].rstrip().endswith((".", "!", "?"))):
+        if _namey(prev) and not (start - 1 == 0 or _after_sentence_end(view.text, prev.start)):
             start -= 1
         elif prev.lower in _JOINERS and start - 2 >= 0 and _namey(words[start - 2]):
             start -= 2

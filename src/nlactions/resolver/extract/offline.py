@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable
 
@@ -23,7 +25,7 @@ from nlactions.resolver.extract.temporal import find_temporal
 from nlactions.resolver.extract.text import TextView
 from nlactions.resolver.extract.unit_names import find_unit_names
 
-__all__ = ["OfflineExtractor"]
+__all__ = ["Abandoned", "OfflineExtractor"]
 
 Finder = Callable[[Context], list[Proposal]]
 FINDERS: tuple[Finder, ...] = (
@@ -39,8 +41,21 @@ FINDERS: tuple[Finder, ...] = (
 )
 
 
+class Abandoned(Exception):
+    """Raised in the worker thread when the caller stopped waiting (its timeout hit)."""
+
+
+def _never() -> bool:
+    return False
+
+
 class OfflineExtractor:
-    """Finds need values in the instructions by rules; abstains below ``threshold``; never invents."""
+    """Finds need values in the instructions by rules; abstains below ``threshold``; never invents.
+
+    The reading is CPU-bound (linear in the text, which the executor caps), so ``extract`` runs it
+    in a worker thread: the event loop keeps serving other requests meanwhile. When the awaiting
+    task is cancelled (the resolution timeout), the thread stops at the next finder.
+    """
 
     name = "offline"
 
@@ -48,11 +63,16 @@ class OfflineExtractor:
         self.threshold = threshold
 
     async def extract(self, request: ExtractionRequest) -> Extraction:
-        """Values for the needs the instructions state clearly enough."""
-        return self.extract_sync(request)
+        """Values for the needs the instructions state clearly enough, read off the event loop."""
+        stop = threading.Event()
+        try:
+            return await asyncio.to_thread(self.extract_sync, request, stop.is_set)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
-    def extract_sync(self, request: ExtractionRequest) -> Extraction:
-        """The same as ``extract``, for callers outside an event loop."""
+    def extract_sync(self, request: ExtractionRequest, stopped: Callable[[], bool] = _never) -> Extraction:
+        """The same as ``extract``, for callers outside an event loop; raises ``Abandoned`` once ``stopped()``."""
         started = time.perf_counter()
         extraction = Extraction(usage=Usage(model=None))
         profiles: list[NeedProfile] = []
@@ -69,6 +89,8 @@ class OfflineExtractor:
             ctx = Context(TextView(request.instructions), request.now, profiles)
             proposals: list[Proposal] = []
             for finder in FINDERS:
+                if stopped():
+                    raise Abandoned
                 proposals += finder(ctx)
             # Text other needs are sure of is not a place or a person; a place need's own finds are.
             named_things = {p.key for p in profiles if p.kind in ("place", "person")}
@@ -77,6 +99,8 @@ class OfflineExtractor:
                 for p in proposals
                 if round(p.confidence, 6) >= self.threshold and p.start != p.end and p.need not in named_things
             ]
+            if stopped():
+                raise Abandoned
             proposals += find_places(ctx, taken)
             proposals += find_people(ctx, taken)
             picked = assign(proposals, ctx.view.segment_at)

@@ -9,6 +9,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_near
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
+from nlactions.resolver.spans import SpanSet
 
 __all__ = ["find_patterns"]
 
@@ -66,11 +67,8 @@ def find_patterns(ctx: Context) -> list[Proposal]:
     phones = [(m.start(), m.end(), m.group().strip()) for m in PHONE.finditer(text)]
     out += _share(ctx, ctx.of_kind("phone"), phones, "phone number")
     channels = [(m.start(), m.end(), m.group(1)) for m in CHANNEL.finditer(text)]
-    mentions = [
-        (m.start(), m.end(), m.group(1))
-        for m in MENTION.finditer(text)
-        if not any(s <= m.start() < e for s, e, _ in emails)
-    ]
+    in_email = SpanSet((s, e) for s, e, _ in emails)
+    mentions = [(m.start(), m.end(), m.group(1)) for m in MENTION.finditer(text) if not in_email.covers(m.start())]
     for kind, found, sign in (("channel", channels, "#"), ("user", mentions, "@")):
         free = ctx.of_kind(kind)
         out += _share(ctx, free, [(s, e, v) for s, e, v in found], f"{sign}{kind}")

@@ -9,6 +9,7 @@ from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots
 from nlactions.resolver.extract.text import STOPWORDS
+from nlactions.resolver.spans import SpanSet
 
 __all__ = ["find_people"]
 
@@ -66,5 +67,6 @@ def find_people(ctx: Context, taken: list[tuple[int, int]]) -> list[Proposal]:
     needs = ctx.of_kind("person")
     if not needs:
         return []
-    spans = [s for s in person_spans(ctx) if not any(s.start < e and b < s.end for b, e in taken)]
+    used = SpanSet(taken)
+    spans = [s for s in person_spans(ctx) if not used.overlaps(s.start, s.end)]
     return fill_slots(ctx.view, needs, spans, _render, "person")

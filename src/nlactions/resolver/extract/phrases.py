@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
 from typing import Any
@@ -14,6 +16,7 @@ from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, Word, stem
 from nlactions.resolver.normalise import normalise
 from nlactions.resolver.numbers import parse_number
+from nlactions.resolver.spans import NextMatch
 
 __all__ = ["PREPOSITIONS", "find_phrases", "label_preposition", "quoted_spans"]
 
@@ -49,6 +52,8 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _CONNECTORS = frozenset(
     {"is", "was", "are", "be", "called", "named", "titled", "as", "by", "of", "for", "the", "name", "title"}
 )
+_TOKEN = re.compile(r"\S+")
+_DOT_WORD = re.compile(r"\.(?=[A-Za-z])")
 _ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w/.-]*$|^[a-z]+(?:_[a-z0-9]+)+$|^[\w.:~-]*[/\\][\w./\\:~-]+$")
 
 
@@ -113,11 +118,13 @@ def _names_need(name: str, need: NeedProfile) -> float:
 
 def _assignments(ctx: Context) -> list[Proposal]:
     out = []
+    clause_end = NextMatch(_CLAUSE_END, ctx.text)
     for m in _ASSIGN.finditer(ctx.text):
         name = m.group("name")
         raw = m.group("value")
         if m.group("op") == ":" and raw[0] not in "\"'[{":
-            end = _clause_end(ctx.text, m.start("value"))
+            found = clause_end.search(m.start("value"))
+            end = found.start() if found else len(ctx.text)
             raw = ctx.text[m.start("value") : end].strip()
         elif raw[0] not in "\"'[{":
             raw = raw.rstrip(".!?")  # "c=2." ends a sentence; the dot is not part of the value
@@ -134,19 +141,14 @@ def _assignments(ctx: Context) -> list[Proposal]:
     return out
 
 
-def _clause_end(text: str, start: int) -> int:
-    m = _CLAUSE_END.search(text, start)
-    return m.start() if m else len(text)
-
-
 def _label_words(need: NeedProfile) -> set[str]:
     return set(words_of(need.need.label)) | set(words_of(need.key))
 
 
-def _name_end(text: str, start: int) -> int:
-    m = _NAME_STOP.search(text, start)
+def _name_end(text: str, start: int, stop: NextMatch) -> int:
+    m = stop.search(start)
     end = m.start() if m else len(text)
-    words = text[start:end].split()
+    words = [w.group() for w in itertools.islice(_TOKEN.finditer(text, start, end), 9)]
     if len(words) > 8:
         return start + len(" ".join(words[:8]))
     return end
@@ -161,17 +163,19 @@ def _introduced(ctx: Context) -> list[Proposal]:
         if len(needs) != 1:
             continue
         need = needs[0]
+        stop = NextMatch(_NAME_STOP if naming else _SENTENCE_END, text)
         for m in pattern.finditer(text):
             start = m.end()
-            quoted = [q for q in quoted_spans(text[start:]) if q[0] == 0]
-            if quoted:
-                s, e, inner = quoted[0]
-                out.append(Proposal(need.key, inner, 0.9, start + s, start + e, f"quoted after '{m.group().strip()}'"))
+            # A quote opening right here (the introducer ends in a space, as a quote's lead-in must).
+            quote = _QUOTES.match(text, start)
+            inner = next(g for g in quote.groups() if g is not None).strip() if quote else ""
+            if quote and inner:
+                out.append(Proposal(need.key, inner, 0.9, start, quote.end(), f"quoted after '{m.group().strip()}'"))
                 continue
             if naming:
-                end = _name_end(text, start)
+                end = _name_end(text, start, stop)
             else:
-                sentence = _SENTENCE_END.search(text, start)
+                sentence = stop.search(start)
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
             if value and value.lower() not in STOPWORDS:
@@ -184,7 +188,7 @@ def _introduced(ctx: Context) -> list[Proposal]:
 def _after_cue(ctx: Context) -> list[Proposal]:
     """A quoted string, a proper name or an id right after a word that names the need ("owner Dana")."""
     view = ctx.view
-    quotes = quoted_spans(ctx.text)
+    quotes = _Quotes(quoted_spans(ctx.text))
     out = []
     for need in ctx.profiles:
         if need.kind not in FREE_KINDS or need.need.list:
@@ -199,7 +203,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             around = name_around(view, word.index) if need.kind != "place" else None
             if around is not None:
                 s, e = around
-                inside = [w for w in view.words if s <= w.start < e]
+                inside = view.starting_within(s, e)
                 if any(need.cue(w.stem) == 0 and w.lower not in STOPWORDS for w in inside):
                     if inside[-1].index == word.index and len(inside) >= 2 and _qualifies(need, word.stem):
                         e = inside[-2].end  # "Hilton Hotel" for a hotel chain: the noun is not part of the value
@@ -213,13 +217,15 @@ def _after_cue(ctx: Context) -> list[Proposal]:
             gap = ctx.text[word.end : view.words[i].start]
             if any(ch in gap for ch in ".!?;\n"):
                 continue
-            quoted = [q for q in quotes if word.end <= q[0] <= view.words[i].start]
-            if quoted and prep is not None and prep not in words_of(ctx.view.gap(word.end, quoted[0][0])):
+            quoted = quotes.first_from(word.end)
+            if quoted is not None and quoted[0] > view.words[i].start:
+                quoted = None
+            if quoted is not None and prep is not None and prep not in words_of(ctx.view.gap(word.end, quoted[0])):
                 # "Replace 'X' with 'Y'": a "Replace With" need takes the value its own preposition introduces.
                 out += _after_preposition(ctx, need, word, prep, quotes)
                 continue
-            if quoted:
-                s, e, inner = quoted[0]
+            if quoted is not None:
+                s, e, inner = quoted
                 out.append(Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text}'"))
                 continue
             nxt = view.words[i]
@@ -228,7 +234,7 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 token_end += 1
             raw_token = ctx.text[nxt.start : token_end].rstrip(".")
             pathlike = "/" in raw_token or "\\" in raw_token
-            token = raw_token if pathlike else re.split(r"\.(?=[A-Za-z])", raw_token)[0]
+            token = raw_token if pathlike else _DOT_WORD.split(raw_token)[0]
             longer_name = name_at(view, i, skip_article=False)
             if longer_name is not None and longer_name[1] > nxt.start + len(token):
                 token = ""  # "Q2 Hiring Plan" is a name, not the id "Q2"
@@ -259,19 +265,37 @@ def label_preposition(need: NeedProfile) -> str | None:
     return None
 
 
-def _after_preposition(
-    ctx: Context, need: NeedProfile, word: Word, prep: str, quotes: list[tuple[int, int, str]]
-) -> list[Proposal]:
+class _Quotes:
+    """The quoted spans of a text (in order, never overlapping), found by offset in logarithmic time."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]):
+        self.spans = spans
+        self._starts = [s for s, _, _ in spans]
+
+    def first_from(self, pos: int) -> tuple[int, int, str] | None:
+        """The first span starting at or after ``pos``."""
+        k = bisect.bisect_left(self._starts, pos)
+        return self.spans[k] if k < len(self.spans) else None
+
+    def inside(self, pos: int) -> bool:
+        """True when ``pos`` falls strictly inside a span (``start < pos < end``)."""
+        k = bisect.bisect_left(self._starts, pos)
+        return k > 0 and pos < self.spans[k - 1][1]
+
+
+def _after_preposition(ctx: Context, need: NeedProfile, word: Word, prep: str, quotes: _Quotes) -> list[Proposal]:
     """The quoted span right after the first ``prep`` that follows ``word`` in its clause, if any."""
     view = ctx.view
     for nxt in view.words[word.index + 1 : word.index + 9]:
         if nxt.segment != word.segment or any(ch in ctx.view.gap(word.end, nxt.start) for ch in ";!?\n"):
             return []
-        if nxt.lower != prep or any(q[0] < nxt.start < q[1] for q in quotes):
+        if nxt.lower != prep or quotes.inside(nxt.start):
             continue
-        for s, e, inner in quotes:
-            if s >= nxt.end and not ctx.view.gap(nxt.end, s).strip():
-                return [Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text} ... {nxt.text}'")]
+        # Only the first span after the preposition can follow it with nothing but spaces between.
+        first = quotes.first_from(nxt.end)
+        if first is not None and not ctx.view.gap(nxt.end, first[0]).strip():
+            s, e, inner = first
+            return [Proposal(need.key, inner, 0.9, s, e, f"quoted after '{word.text} ... {nxt.text}'")]
         return []
     return []
 

@@ -10,6 +10,7 @@ from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots
 from nlactions.resolver.extract.text import STOPWORDS, TextView
+from nlactions.resolver.spans import SpanSet
 
 __all__ = ["find_places"]
 
@@ -201,18 +202,21 @@ def _replies(ctx: Context) -> list[Span]:
         start, end = span
         words = ctx.text[start:end].split()
         follows = ctx.text[end : end + 1]
-        if len(words) >= 2 or follows in (",", ".", "!", "") or ctx.text[end:].lstrip().startswith("\n"):
+        if len(words) >= 2 or follows in (",", ".", "!", ""):
             wider = _with_region(view, end)
             alt = view.text[start:wider] if wider > end else None
             out.append(Span(start, end, view.text[start:end], 0.8, None, word.segment, alt))
     return out
 
 
+_CITY_STATE = re.compile(r"\b[A-Z][a-z]+, [A-Z]{2}\b")
+
+
 def _wants_region(need: NeedProfile) -> bool:
     """True when the need's help asks for "city and state" or shows "City, ST" by example."""
     help_text = need.need.help_text
     lower = help_text.lower()
-    return "state" in lower or "country" in lower or bool(re.search(r"\b[A-Z][a-z]+, [A-Z]{2}\b", help_text))
+    return "state" in lower or "country" in lower or bool(_CITY_STATE.search(help_text))
 
 
 def _render(need: NeedProfile, span: Span) -> str | None:
@@ -227,5 +231,6 @@ def find_places(ctx: Context, taken: list[tuple[int, int]]) -> list[Proposal]:
     needs = ctx.of_kind("place")
     if not needs:
         return []
-    spans = [s for s in place_spans(ctx) if not any(s.start < e and b < s.end for b, e in taken)]
+    used = SpanSet(taken)
+    spans = [s for s in place_spans(ctx) if not used.overlaps(s.start, s.end)]
     return fill_slots(ctx.view, needs, spans, _render, "place")

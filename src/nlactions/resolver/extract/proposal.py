@@ -41,29 +41,29 @@ Segmenter = Callable[[int], int]
 
 def _settle_ties(items: list[Proposal], segment_of: Segmenter | None) -> list[Proposal]:
     """Lower a need's proposals when its best different values are nearly tied."""
+    keys = [_key(p.value) for p in items]  # once each: a value can be long
     best: dict[str, Proposal] = {}
-    for p in items:
-        k = _key(p.value)
+    for p, k in zip(items, keys, strict=True):
         if k not in best or p.confidence > best[k].confidence:
             best[k] = p
-    ranked = sorted(best.values(), key=lambda p: -p.confidence)
+    ranked = sorted(best.items(), key=lambda kp: -kp[1].confidence)
     if len(ranked) < 2:
         return items
-    top = ranked[0].confidence
-    tied = [p for p in ranked if top - p.confidence < AMBIGUITY_MARGIN]
-    if len(tied) < 2:
+    top = ranked[0][1].confidence
+    tied_keys = {k for k, p in ranked if top - p.confidence < AMBIGUITY_MARGIN}
+    if len(tied_keys) < 2:
         return items
-    tied_keys = {_key(p.value) for p in tied}
     winner: str | None = None
     if segment_of is not None:
-        latest = max((p for p in items if _key(p.value) in tied_keys), key=lambda p: p.start)
+        latest, latest_key = max(
+            ((p, k) for p, k in zip(items, keys, strict=True) if k in tied_keys), key=lambda pk: pk[0].start
+        )
         seg = segment_of(latest.start)
-        others = [p for p in items if _key(p.value) in tied_keys and _key(p.value) != _key(latest.value)]
+        others = [p for p, k in zip(items, keys, strict=True) if k in tied_keys and k != latest_key]
         if all(segment_of(p.start) < seg for p in others):
-            winner = _key(latest.value)
+            winner = latest_key
     out = []
-    for p in items:
-        k = _key(p.value)
+    for p, k in zip(items, keys, strict=True):
         if k == winner:
             out.append(replace(p, confidence=p.confidence - RESTATED_PENALTY, detail=p.detail + " (restated)"))
         elif k in tied_keys or winner is not None:

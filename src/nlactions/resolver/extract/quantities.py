@@ -13,6 +13,7 @@ from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, stem
 from nlactions.resolver.numbers import Number
+from nlactions.resolver.spans import SpanSet
 
 __all__ = ["find_quantities"]
 
@@ -81,9 +82,9 @@ def _numeric(ctx: Context) -> list[NeedProfile]:
 def find_quantities(ctx: Context) -> list[Proposal]:
     """Proposals for numbers named by nearby words, then for required needs by order of mention."""
     needs = _numeric(ctx)
-    numbers = [n for n in ctx.numbers() if not _in_brackets(ctx.text, n)]
+    numbers = [n for n in ctx.numbers() if not _in_brackets(ctx, n)]
     in_dates = {n.start for n in ctx.numbers_in_dates()}
-    extra = [n for n in ctx.numbers_in_dates() if not _in_brackets(ctx.text, n)]
+    extra = [n for n in ctx.numbers_in_dates() if not _in_brackets(ctx, n)]
     numbers = sorted([*numbers, *extra], key=lambda n: n.start)
     if not needs or not numbers:
         return []
@@ -266,12 +267,13 @@ def _by_order(
     open_idx = [
         i for i, n in enumerate(needs) if n.key not in filled and n.need.required and n.kind in ("int", "float")
     ]
+    claimed_spans = SpanSet((p.start, p.end) for p in claimed)
     free = [
         j
         for j, n in enumerate(numbers)
         if n.kind in ("plain", "money", "percent")
         and n.start not in in_dates
-        and not any(n.start < p.end and p.start < n.end for p in claimed)
+        and not claimed_spans.overlaps(n.start, n.end)
     ]
     if not open_idx or len(free) != len(open_idx) or len(free) > MAX_IN_ORDER:
         return []
@@ -293,13 +295,14 @@ def _counts_things(ctx: Context, number: Number, needs: list[NeedProfile]) -> bo
     return quantifies(ctx, number, needs)
 
 
-def _in_brackets(text: str, number: Number) -> bool:
+def _in_brackets(ctx: Context, number: Number) -> bool:
     """True for numbers inside a [...] or (...) list, which belong to list needs."""
-    opened = max(text.rfind("[", 0, number.start), text.rfind("(", 0, number.start))
+    at = ctx.brackets()
+    opened = max(at.last_before("[", number.start), at.last_before("(", number.start))
     if opened < 0:
         return False
-    closed = max(text.rfind("]", 0, number.start), text.rfind(")", 0, number.start))
+    closed = max(at.last_before("]", number.start), at.last_before(")", number.start))
     if closed > opened:
         return False
-    close = min((i for i in (text.find("]", number.end), text.find(")", number.end)) if i >= 0), default=-1)
-    return close >= 0 and "," in text[opened:close]
+    close = min((i for i in (at.first_from("]", number.end), at.first_from(")", number.end)) if i >= 0), default=-1)
+    return close >= 0 and at.any_between(",", opened, close)

@@ -11,6 +11,7 @@ from nlactions.resolver.extract.cues import cue_near
 from nlactions.resolver.extract.profile import NeedProfile, Role
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, TextView
+from nlactions.resolver.spans import SpanSet
 
 __all__ = ["Span", "fill_slots", "role_before"]
 
@@ -103,13 +104,15 @@ def fill_slots(
             conf = span.confidence * (0.95 + 0.05 * min(mine, 1.0))
             out.append(Proposal(need.key, value, conf, span.start, span.end, f"{detail} named nearby"))
     named = {p.need for p in out}
-    used = [(p.start, p.end) for p in out]
+    used = SpanSet((p.start, p.end) for p in out)
     rest_needs = [n for n in needs if n.key not in named]
     values: list[Any] = []
+    seen: set[Any] = set()
     firsts: list[Span] = []
     for span in spans:
-        if span.value not in values and not any(span.start < e and s < span.end for s, e in used):
+        if span.value not in seen and not used.overlaps(span.start, span.end):
             values.append(span.value)
+            seen.add(span.value)
             firsts.append(span)
     if len(values) == len(rest_needs) and (not named or len(rest_needs) == 1):
         for need, span in zip(rest_needs, firsts, strict=True):

@@ -118,6 +118,20 @@ class TextView:
         self.words = words
         self.segments = segment + 1
         self._starts = [w.start for w in words]
+        self._leads: list[bool] | None = None
+
+    def only_stopwords_before(self, index: int) -> bool:
+        """True when every earlier word of word ``index``'s segment is a stopword (or there is none)."""
+        if self._leads is None:
+            leads: list[bool] = []
+            segment, clear = -1, True
+            for word in self.words:
+                if word.segment != segment:
+                    segment, clear = word.segment, True
+                leads.append(clear)
+                clear = clear and word.lower in STOPWORDS
+            self._leads = leads
+        return self._leads[index]
 
     def index_at(self, pos: int) -> int:
         """Index of the first word starting at or after ``pos``."""
@@ -129,6 +143,10 @@ class TextView:
             else:
                 hi = mid
         return lo
+
+    def starting_within(self, start: int, end: int) -> list[Word]:
+        """The words that start at or after ``start`` and before ``end``."""
+        return self.words[self.index_at(start) : self.index_at(end)]
 
     def before(self, pos: int, n: int) -> list[Word]:
         """Up to ``n`` words ending before ``pos`` in the same segment, nearest first."""

@@ -66,6 +66,7 @@ _SYMBOLS = {s: name for name, _, _, _, symbols in _TABLE for s in symbols.split(
 _PREFIXES = {"p": 1e-12, "n": 1e-9, "µ": 1e-6, "μ": 1e-6, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
 _PREFIXABLE = frozenset({"F", "H", "V", "A", "W", "J", "N", "Hz", "Pa", "C", "g", "s", "L"})
 TOKEN = re.compile(r"[A-Za-z°µμ][A-Za-z°µμ0-9/^·.*-]*")
+_PER = re.compile(r"\s+per\s+([A-Za-z]+)")
 _DEGREE = frozenset({"degree", "degrees", "deg"})
 
 
@@ -111,7 +112,7 @@ def unit_after(text: str, end: int, attached: str = "") -> Unit | None:
     if token.lower() in _DEGREE:
         nxt = TOKEN.match(after.lstrip(" "))
         return _one(nxt.group().rstrip(".,"), symbol=False) if nxt else None
-    per = re.match(r"\s+per\s+([A-Za-z]+)", after)
+    per = _PER.match(after)
     if per:
         return _compound(f"{token}/{per.group(1)}", symbol=True)
     return _compound(token, symbol=True)
@@ -135,7 +136,7 @@ def help_units(help_text: str) -> tuple[Unit, ...]:
         if token.lower() in _DEGREE:
             nxt = TOKEN.match(rest.lstrip(" "))
             token = nxt.group().rstrip(".,") if nxt else ""
-        per = re.match(r"\s+per\s+([A-Za-z]+)", rest)
+        per = _PER.match(rest)
         unit = _compound(f"{token}/{per.group(1)}", symbol=False) if per else None
         if unit is not None and per is not None:
             skip_to = m.end() + per.end()
