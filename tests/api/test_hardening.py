@@ -1,20 +1,32 @@
 """Hostile inputs and edge cases: a 4xx naming the field, never a 500, and never a credential in a log.
 
 Deep nesting, lone surrogates, invalid UTF-8, chunked bodies over the limit, a key placed in the query
-string of an app that fails, and the SSRF allow-list's ports, through the ASGI app on both databases.
+string of an app that fails, and the SSRF allow-list's ports, through the ASGI app on both databases;
+clients that trickle their request headers, over a real socket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import func, select
 
 from helpers.echo_server import EchoServer
+from nlactions.api.protocol import header_timeout_protocol
 from nlactions.api.runtime import Runtime
 from nlactions.catalog import Action, ActionContext, ApiKeyAuth, App, AuthField, Needs, UpstreamError
 from nlactions.db.models import Authentication, ExecutionLog
@@ -370,3 +382,108 @@ async def test_a_host_entry_does_not_open_the_hosts_other_services(
     assert data["status"] == "error"
     assert f"Refused to connect to 127.0.0.1 port {port} (loopback address)" in data["error"]
     assert f"Add 127.0.0.1:{port} to NLACTIONS_SSRF_ALLOW" in data["error"]
+
+
+# --- slow headers (slowloris) over a real socket -----------------------------------------------------
+
+
+async def hello(scope: Any, receive: Any, send: Any) -> None:
+    """The smallest ASGI app: 200 "hello" to every request."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]})
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+@contextmanager
+def uvicorn_server(http: type[asyncio.Protocol]) -> Iterator[int]:
+    """uvicorn with protocol class ``http`` on a free loopback port, in a thread; yields the port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(hello, http=http, lifespan="off", log_level="warning", timeout_keep_alive=60)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(1000):
+            if server.started:
+                break
+            time.sleep(0.01)
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def closed_by_server(conn: socket.socket) -> bool:
+    """True when the server closes ``conn`` (reads end); False if it is still open after 20 s."""
+    conn.settimeout(20)
+    try:
+        while conn.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def response_to(conn: socket.socket, request: bytes) -> bytes:
+    conn.sendall(request)
+    conn.settimeout(20)
+    return conn.recv(4096)
+
+
+@pytest.mark.parametrize("implementation", ["h11", "httptools"])
+def test_a_connection_trickling_its_headers_is_closed(implementation: str) -> None:
+    with uvicorn_server(header_timeout_protocol(0.3, implementation)) as port:
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            assert closed_by_server(conn)
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            assert closed_by_server(silent)
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            # a complete request is answered, and the connection kept alive for the next one ...
+            assert response_to(conn, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startswith(b"HTTP/1.1 200")
+            time.sleep(0.6)  # longer than the header timeout: idle time between requests is keep-alive's
+            assert response_to(conn, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startswith(b"HTTP/1.1 200")
+            # ... but the next request's headers are held to the same deadline
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert closed_by_server(conn)
+
+
+def test_serve_closes_slow_header_connections(tmp_path: Path) -> None:
+    """``nlactions serve`` runs with the header timeout from NLACTIONS_HEADER_TIMEOUT_SECONDS."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NLACTIONS_")}
+    env.update(NLACTIONS_DATA_DIR=str(tmp_path / "data"), NLACTIONS_HEADER_TIMEOUT_SECONDS="0.5")
+    script = Path(sys.executable).with_name("nlactions")
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from nlactions.cli import main; main()"]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/health/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert process.poll() is None
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"POST /api/v2/execute/ HTTP/1.1\r\nHo")
+            assert closed_by_server(conn)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v2/health/", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
