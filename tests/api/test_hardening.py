@@ -202,6 +202,14 @@ async def test_invalid_utf8_is_malformed_json(client: httpx.AsyncClient) -> None
     assert "UTF-8" in error["hint"]
 
 
+async def test_a_number_too_long_to_read_is_malformed_json(client: httpx.AsyncClient) -> None:
+    content = b'{"instructions": "", "app": "FormatterAPI", "action": "text", "n": ' + b"7" * 5000 + b"}"
+    response = await client.post(EXECUTE, content=content, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "malformed_json"
+    assert "a number in it has more than" in response.json()["error"]
+
+
 async def test_syntax_errors_say_where(client: httpx.AsyncClient) -> None:
     response = await client.post(EXECUTE, content=b'{"instructions": }', headers=JSON)
     assert response.status_code == 400

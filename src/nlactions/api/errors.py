@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nlactions.api.responses import FastJSONResponse
 from nlactions.errors import NLActionsError
 from nlactions.kit.limits import MAX_DEPTH
+from nlactions.kit.redact import scrubbed_traceback
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,10 @@ def _unparseable(cause: BaseException | None) -> str | None:
         return f"it nests too deeply to read (at most {MAX_DEPTH} levels are allowed)"
     if isinstance(cause, UnicodeDecodeError):
         return f"it is not valid UTF-8 (the byte at offset {cause.start} is not part of a UTF-8 character)"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return f"a number in it has more than {sys.get_int_max_str_digits()} digits"
+    if isinstance(cause, ValueError):
+        return "it cannot be parsed"
     return None
 
 
@@ -109,7 +115,7 @@ async def on_http_error(_request: Request, exc: Exception) -> FastJSONResponse:
 
 async def on_unexpected(_request: Request, exc: Exception) -> FastJSONResponse:
     """Anything else → 500 without details."""
-    log.exception("unhandled error", exc_info=exc)
+    log.error("unhandled error\n%s", scrubbed_traceback(exc))  # secret-named URL parameters scrubbed
     return FastJSONResponse(
         {
             "error": "Internal server error.",
