@@ -85,6 +85,7 @@ def serve(
     import uvicorn
 
     from nlactions.api.app import create_app
+    from nlactions.api.protocol import header_timeout_protocol
 
     settings = Settings()
     created = _with_runtime(_bootstrap)
@@ -101,6 +102,7 @@ def serve(
         port=bind_port,
         log_level=settings.log_level,
         access_log=False,
+        http=header_timeout_protocol(settings.header_timeout_seconds),
     )
 
 

@@ -10,6 +10,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from nlactions.kit.ssrf import parse_allow_entry
 from nlactions.ratelimits.notation import check_budget
 
 
@@ -49,8 +50,12 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(default=5_000_000, gt=0)
     choice_cache_ttl_seconds: int = Field(default=24 * 3600, ge=0)
 
-    # Outbound HTTP: hosts/CIDRs apps may reach even if private (e.g. "127.0.0.1", "10.0.0.0/8").
+    # Outbound HTTP: hosts/CIDRs apps may reach even if private, each on its ports
+    # ("10.0.0.5:8080", "[fd00::1]:8443", "10.0.0.0/8:9000", "hooks.internal"; no port = 80 and 443, ":*" = all).
     ssrf_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # A connection that has not sent its request line and headers within this long is closed (slowloris).
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
@@ -100,6 +105,13 @@ class Settings(BaseSettings):
             value = str(value)
         if isinstance(value, str):
             return check_budget(f"NLACTIONS_{(info.field_name or '').upper()}", value)
+        return value
+
+    @field_validator("ssrf_allow")
+    @classmethod
+    def _check_allow_entries(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            parse_allow_entry(entry)  # a ValueError names the entry and the accepted forms
         return value
 
     @property

@@ -48,7 +48,7 @@ AUTHS = "/api/v2/apps/LoopbackAPI/auths/"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The shared settings, with outbound HTTP to 127.0.0.1 allowed (the loopback server lives there)."""
-    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1"]})
+    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1:*"]})
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def poll(url: str, key: str, path: str, until: Any) -> dict[str, Any]:
 
 
 def test_a_run_killed_mid_flight_reads_interrupted_and_its_key_runs_again(tmp_path: Path, slow: SlowService) -> None:
-    env = server_env(tmp_path / "data", NLACTIONS_SSRF_ALLOW="127.0.0.1", **LEASE)
+    env = server_env(tmp_path / "data", NLACTIONS_SSRF_ALLOW=f"127.0.0.1:{slow.server.server_address[1]}", **LEASE)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     outcome: list[Any] = []

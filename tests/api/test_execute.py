@@ -430,7 +430,7 @@ async def test_webhook_round_trip_through_execute(client: httpx.AsyncClient, run
     from helpers.echo_server import EchoServer
     from nlactions.kit.ssrf import SSRFGuard
 
-    runtime.guard = SSRFGuard(["127.0.0.1"])
+    runtime.guard = SSRFGuard(["127.0.0.1:*"])
     with EchoServer() as server:
         data = (
             await client.post(

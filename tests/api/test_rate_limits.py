@@ -258,8 +258,8 @@ async def test_two_servers_on_one_redis_share_a_budget(settings: Settings, key: 
 
 
 async def test_a_vendors_429_is_a_retryable_error_saying_when(client: httpx.AsyncClient, runtime: Runtime) -> None:
-    runtime.guard = SSRFGuard(["127.0.0.1"])
     with EchoServer() as server:
+        runtime.guard = SSRFGuard([f"127.0.0.1:{server.port}"])
         url = server.url(f"/respond?status=429&body={quote('slow down')}&retry_after=30")
         response = await client.post(
             "/api/v2/execute/",

@@ -28,7 +28,7 @@ def echo() -> Iterator[EchoServer]:
 @pytest.fixture
 async def ctx() -> AsyncIterator[ActionContext]:
     """An action context whose client may reach 127.0.0.1 and public addresses only."""
-    async with make_client(guard=SSRFGuard(["127.0.0.1"]), timeout=5) as http:
+    async with make_client(guard=SSRFGuard(["127.0.0.1:*"]), timeout=5) as http:
         yield ActionContext(http=http)
 
 

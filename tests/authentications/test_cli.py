@@ -38,7 +38,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NLACTIONS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NLACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("NLACTIONS_SSRF_ALLOW", '["127.0.0.1"]')
+    monkeypatch.setenv("NLACTIONS_SSRF_ALLOW", '["127.0.0.1:*"]')
     monkeypatch.delenv("NLACTIONS_SECRET_KEY", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     created = invoke("keys", "create")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -11,7 +12,7 @@ from helpers.echo_server import EchoServer
 from nlactions.kit.http import MAX_REDIRECTS, ResponseTooLarge, make_client, user_agent
 from nlactions.kit.ssrf import BlockedDestination, SSRFGuard
 
-LOOPBACK = SSRFGuard(["127.0.0.1"])
+LOOPBACK = SSRFGuard(["127.0.0.1:*"])
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ async def test_raw_tcp_destinations_pass_the_same_guard_as_http() -> None:
     """SMTP, IMAP and database apps ask the context for an address; private ones need the allow-list."""
     from nlactions.catalog import ActionContext
 
-    allowed = make_client(guard=SSRFGuard(["127.0.0.1"]))
+    allowed = make_client(guard=SSRFGuard(["127.0.0.1:5432"]))
     strict = make_client(guard=SSRFGuard([]))
     async with allowed, strict:
         assert await ActionContext(http=allowed).tcp_address("127.0.0.1", 5432) == "127.0.0.1"
@@ -87,3 +88,13 @@ async def test_raw_tcp_destinations_pass_the_same_guard_as_http() -> None:
     async with httpx.AsyncClient() as bare:
         with pytest.raises(BlockedDestination):
             await ActionContext(http=bare).tcp_address("127.0.0.1", 25)
+
+
+async def test_request_log_lines_hide_the_query_string(echo: EchoServer, caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs each request's URL at INFO; a key in the query string must not reach the log."""
+    caplog.set_level(logging.DEBUG)
+    async with make_client(guard=LOOPBACK) as client:
+        response = await client.get(echo.url("/hook?api_key=sk-live-query-secret&page=2"))
+    assert response.json()["query"]["api_key"] == "sk-live-query-secret"
+    assert "HTTP Request: GET " + echo.url("/hook?…") in caplog.text
+    assert "sk-live-query-secret" not in caplog.text

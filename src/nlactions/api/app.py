@@ -13,7 +13,7 @@ from nlactions import __version__
 from nlactions.accounts.endpoints import router as accounts_router
 from nlactions.ai_actions.endpoints import router as ai_actions_router
 from nlactions.api import errors
-from nlactions.api.middleware import BodyLimit, TrailingSlash
+from nlactions.api.middleware import BodyGuard, TrailingSlash
 from nlactions.api.runtime import build_runtime
 from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
@@ -74,7 +74,7 @@ def create_app(
     app.include_router(v1_router)
     app.include_router(catalog_router)
     app.include_router(choices_router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrailingSlash)
     app.add_middleware(RateLimitHeaders)
     return app

@@ -1,9 +1,14 @@
-"""ASGI middleware: slash-less API paths served as their slashed twin; request body size limit."""
+"""ASGI middleware: slash-less API paths served as their slashed twin; request body limits."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nlactions.kit.limits import MAX_DEPTH, Problem, find_problem
 
 
 class TrailingSlash:
@@ -23,8 +28,13 @@ class TrailingSlash:
         await self.app(scope, receive, send)
 
 
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with a 413 in the error shape."""
+class BodyGuard:
+    """Read the whole request body before the app does, and refuse what must never reach it.
+
+    Over ``max_bytes`` (by Content-Length or as received, chunked included): 413. A JSON body nested
+    deeper than ``MAX_DEPTH`` or holding a lone surrogate: 422 naming the field. Bodies that are not
+    JSON at all are left to the app, which answers ``malformed_json``.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
@@ -36,39 +46,89 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+                await _answer(send, 413, self._too_large())
                 return
+        chunks: list[bytes] = []
         received = 0
-        too_large = False
-
-        async def limited() -> Message:
-            nonlocal received, too_large
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    return {"type": "http.disconnect"}
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away before sending the whole body
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await _answer(send, 413, self._too_large())
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        problem = _json_problem(body) if body and _is_json(scope) else None
+        if problem is not None:
+            await _answer(send, 422, _problem_body(problem))
+            return
+        replayed = False
 
-        await self.app(scope, limited, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "error": f"The request body is larger than the {self.max_bytes} bytes allowed.",
-                "code": "payload_too_large",
-                "hint": "Send a smaller body, or raise NLACTIONS_MAX_BODY_BYTES.",
-            }
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, replay, send)
+
+    def _too_large(self) -> dict[str, str]:
+        return {
+            "error": f"The request body is larger than the {self.max_bytes} bytes allowed.",
+            "code": "payload_too_large",
+            "hint": "Send a smaller body, or raise NLACTIONS_MAX_BODY_BYTES.",
+        }
+
+
+def _is_json(scope: Scope) -> bool:
+    """True when the app will parse the body as JSON (no content type, or a JSON one)."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            return kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))
+    return True
+
+
+def _json_problem(body: bytes) -> Problem | None:
+    """A depth or text problem of a JSON body; None when it has none or is not JSON (the app says so)."""
+    try:
+        value = json.loads(body)  # as Starlette parses it, so both agree on what the body is
+    except (ValueError, RecursionError):
+        return None
+    return find_problem(value)
+
+
+_HINTS = {
+    "too_deep": f"Send flatter JSON: objects and arrays may nest at most {MAX_DEPTH} levels.",
+    "surrogate": "Send valid Unicode text: a \\ud800-\\udbff escape must be followed by a \\udc00-\\udfff one.",
+}
+
+
+def _problem_body(problem: Problem) -> dict[str, Any]:
+    return {
+        "error": f"{problem.field}: {problem.message}",
+        "code": "validation_error",
+        "hint": _HINTS[problem.kind],
+        "detail": [{"loc": ["body", *problem.loc], "msg": problem.message, "type": problem.kind}],
+    }
+
+
+async def _answer(send: Send, status: int, content: dict[str, Any]) -> None:
+    body = orjson.dumps(content)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,8 +18,8 @@ from pydantic import ValidationError
 from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput, UpstreamError
 from nlactions.errors import Unprocessable
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
-from nlactions.execution.results import as_records, field_labels, flatten, truncate_records
-from nlactions.kit.redact import redact
+from nlactions.execution.results import field_labels, shape_records, truncate_records
+from nlactions.kit.redact import redact, scrub, scrubbed_traceback, secret_forms
 from nlactions.kit.ssrf import BlockedDestination
 from nlactions.resolver.base import (
     ParamHint,
@@ -115,15 +116,32 @@ def halted_message(action: Action, unresolved: list[UnresolvedNeed]) -> str:
     )
 
 
-def _host(exc: httpx.RequestError) -> str:
+def _host(exc: httpx.RequestError | httpx.HTTPStatusError) -> str:
     try:
         return exc.request.url.host or "the service"
     except RuntimeError:
         return "the service"
 
 
-def describe_failure(exc: Exception, app: App, stage: str) -> tuple[str, bool]:
-    """A message an agent can act on for an exception from an app, and whether its auth expired."""
+def job_secrets(app: App, credentials: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the app's secret credential fields, in every form logs and results may carry them."""
+    values = [credentials[f.key] for f in app.auth.fields if f.secret and credentials.get(f.key)]
+    if app.auth.kind == "basic" and credentials.get("password"):
+        pair = f"{credentials.get('username', '')}:{credentials['password']}"
+        values.append(base64.b64encode(pair.encode()).decode())
+    return secret_forms(values)
+
+
+def describe_failure(exc: Exception, app: App, stage: str, secrets: Sequence[str] = ()) -> tuple[str, bool]:
+    """A message an agent can act on for an exception from an app, and whether its auth expired.
+
+    ``secrets`` (see ``job_secrets``) are scrubbed from the message and from the logged traceback.
+    """
+    message, expired = _failure(exc, app, stage, secrets)
+    return scrub(message, secrets), expired
+
+
+def _failure(exc: Exception, app: App, stage: str, secrets: Sequence[str]) -> tuple[str, bool]:
     if isinstance(exc, InvalidInput):
         return f"params.{exc.need}: {exc.message}" + (f" {exc.hint}" if exc.hint else ""), False
     if isinstance(exc, AuthExpired):
@@ -142,7 +160,11 @@ def describe_failure(exc: Exception, app: App, stage: str) -> tuple[str, bool]:
         return f"{_host(exc)} did not answer in time ({type(exc).__name__}).", False
     if isinstance(exc, httpx.RequestError):
         return f"Could not reach {_host(exc)} ({type(exc).__name__}). Check the URL and the service.", False
-    log.error("%s of %s failed with %s", stage, app.key, type(exc).__name__, exc_info=exc)
+    # An arbitrary exception's message (and its causes') may carry a URL with a key in it.
+    log.error("%s of %s failed with %s\n%s", stage, app.key, type(exc).__name__, scrubbed_traceback(exc, secrets))
+    if isinstance(exc, httpx.HTTPStatusError):
+        answer = exc.response
+        return f"The {stage} failed: {_host(exc)} answered {answer.status_code} {answer.reason_phrase}.", False
     return f"The {stage} failed unexpectedly ({type(exc).__name__}).", False
 
 
@@ -199,7 +221,8 @@ class Executor:
                         error=f"Resolving the params did not finish within {self.timeout_seconds:g} s and was stopped.",
                         resolve_ms=(time.perf_counter() - started) * 1000,
                     )
-                message, expired = describe_failure(exc, job.app, "loading of choices")
+                secrets = job_secrets(job.app, job.credentials)
+                message, expired = describe_failure(exc, job.app, "loading of choices", secrets)
                 return _with_retry(
                     ExecutionOutcome(
                         "error", error=message, auth_expired=expired, resolve_ms=(time.perf_counter() - started) * 1000
@@ -277,10 +300,12 @@ class Executor:
             )
         except Exception as exc:
             outcome.status = "error"
-            outcome.error, outcome.auth_expired = describe_failure(exc, job.app, "action")
+            outcome.error, outcome.auth_expired = describe_failure(
+                exc, job.app, "action", job_secrets(job.app, job.credentials)
+            )
             _with_retry(outcome, exc)
         else:
-            records = [flatten(redact(r, action.secret_keys)) for r in as_records(raw)]
+            records = shape_records(raw, action.secret_keys, job_secrets(job.app, job.credentials))
             outcome.full_results = records
             outcome.results = truncate_records(records, job.token_budget)
             outcome.result_field_labels = field_labels(records, action.gives)

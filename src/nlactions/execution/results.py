@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from nlactions.catalog import GiveSpec
+from nlactions.kit.redact import redact
 
 CHARS_PER_TOKEN = 4
 
@@ -29,15 +30,29 @@ def as_records(raw: Any) -> list[dict[str, Any]]:
 
 
 def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested dicts into one level, joining keys with ``__`` (``from__email``)."""
+    """Flatten nested dicts into one level, joining keys with ``__`` (``from__email``); iterative."""
     flat: dict[str, Any] = {}
-    for key, value in record.items():
-        name = f"{prefix}__{key}" if prefix else str(key)
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten(value, name))
-        else:
+    stack: list[tuple[Iterator[tuple[Any, Any]], str]] = [(iter(record.items()), prefix)]
+    while stack:
+        items, base = stack[-1]
+        for key, value in items:
+            name = f"{base}__{key}" if base else str(key)
+            if isinstance(value, Mapping) and value:
+                stack.append((iter(value.items()), name))
+                break
             flat[name] = value
+        else:
+            stack.pop()
     return flat
+
+
+def shape_records(raw: Any, secret_keys: Iterable[str] = (), secrets: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """What ``perform`` returned as flat records that are safe to store and return.
+
+    Secret keys and any string holding one of the authentication's ``secrets`` read ``[redacted]``;
+    values nested deeper than ``MAX_DEPTH`` become a marker; lone surrogates become U+FFFD.
+    """
+    return [flatten(redact(record, secret_keys, secrets, storable=True)) for record in as_records(raw)]
 
 
 def _label_from_key(key: str) -> str:

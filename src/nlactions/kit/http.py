@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -28,6 +29,25 @@ def user_agent() -> str:
         return f"nlactions/{version('nlactions')}"
     except PackageNotFoundError:
         return "nlactions/0"
+
+
+class _HideQueries(logging.Filter):
+    """httpx logs every request's URL; a query string often carries a key, so the log shows ``?…`` instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(arg, httpx.URL) for arg in record.args):
+            record.args = tuple(_loggable(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args)
+        return True
+
+
+def _loggable(url: httpx.URL) -> str:
+    bare = str(url.copy_with(userinfo=b"", query=None, fragment=None))
+    return bare + "?…" if url.query else bare
+
+
+_httpx_log = logging.getLogger("httpx")
+if not any(isinstance(f, _HideQueries) for f in _httpx_log.filters):
+    _httpx_log.addFilter(_HideQueries())
 
 
 def _too_large(request: httpx.Request, limit: int) -> ResponseTooLarge:

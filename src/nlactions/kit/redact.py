@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote, quote_plus
+
+from nlactions.kit.limits import MAX_DEPTH, replace_surrogates
 
 REDACTED = "[redacted]"
+MIN_SECRET_LENGTH = 4
+"""Shorter credential values are not searched for in free text: they would redact ordinary words."""
 _SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "authorization", "credential")
+# name=value in a URL query (or a form body) whose name says it holds a secret
+_SECRET_PARAM = re.compile(
+    r"(?P<name>[?&;](?:[\w.~%-]*(?:key|token|secret|passw|signature|credential|session)[\w.~%-]*)=)[^&#\s'\"<>]+",
+    re.IGNORECASE,
+)
 
 
 def looks_secret(key: str) -> bool:
@@ -15,14 +27,84 @@ def looks_secret(key: str) -> bool:
     return any(word in lowered for word in _SECRET_WORDS)
 
 
-def redact(value: Any, secret_keys: Iterable[str] = ()) -> Any:
-    """Copy ``value`` with secret keys (declared or by name) replaced by a marker, recursively."""
+def secret_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """Each secret as written and as a URL carries it (percent- or plus-encoded), longest first."""
+    forms: set[str] = set()
+    for value in values:
+        if len(value) >= MIN_SECRET_LENGTH:
+            forms.update((value, quote(value, safe=""), quote(value), quote_plus(value)))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def scrub(text: str, secrets: Sequence[str] = ()) -> str:
+    """``text`` with each secret, and the value of each secret-named URL parameter, replaced by the marker."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return _SECRET_PARAM.sub(lambda m: m.group("name") + REDACTED, text)
+
+
+def scrubbed_traceback(exc: BaseException, secrets: Sequence[str] = ()) -> str:
+    """The exception's traceback (with its causes) as text, scrubbed like ``scrub``."""
+    return scrub("".join(traceback.format_exception(exc)).rstrip(), secrets)
+
+
+def redact(
+    value: Any,
+    secret_keys: Iterable[str] = (),
+    secrets: Sequence[str] = (),
+    *,
+    storable: bool = False,
+) -> Any:
+    """Copy ``value`` with secrets replaced by a marker; iterative, so any depth is safe.
+
+    A key declared secret (or named like one) has its value replaced; with ``secrets``, so is any string
+    containing one of them (keys are scrubbed). With ``storable``, a container nested deeper than
+    ``MAX_DEPTH`` becomes a marker and lone surrogates become U+FFFD, so the copy can always be stored
+    and rendered as JSON.
+    """
     keys = frozenset(secret_keys)
-    if isinstance(value, Mapping):
-        return {
-            k: REDACTED if (k in keys or looks_secret(str(k))) and v not in (None, "") else redact(v, keys)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item, keys) for item in value]
-    return value
+    clean = storable
+    max_depth = MAX_DEPTH if storable else None
+
+    def leaf(item: Any) -> Any:
+        if isinstance(item, str):
+            if secrets and any(secret in item for secret in secrets):
+                return REDACTED
+            return replace_surrogates(item) if clean else item
+        return item
+
+    def name(key: Any) -> Any:
+        if isinstance(key, str):
+            key = scrub(key, secrets) if secrets else key
+            return replace_surrogates(key) if clean else key
+        return key
+
+    def container(item: Any, depth: int) -> tuple[Any, bool]:
+        """The copy to put in place of ``item``, and whether its children still need copying."""
+        if not isinstance(item, Mapping | list):
+            return leaf(item), False
+        if max_depth is not None and depth > max_depth:
+            return f"[nested deeper than {max_depth} levels]", False
+        return ({} if isinstance(item, Mapping) else []), True
+
+    root, pending = container(value, 1)
+    stack: list[tuple[Any, Any, int]] = [(value, root, 1)] if pending else []
+    while stack:
+        source, target, depth = stack.pop()
+        if isinstance(source, Mapping):
+            for key, child in source.items():
+                if (key in keys or looks_secret(str(key))) and child not in (None, ""):
+                    target[name(key)] = REDACTED
+                    continue
+                copy, pending = container(child, depth + 1)
+                target[name(key)] = copy
+                if pending:
+                    stack.append((child, copy, depth + 1))
+        else:
+            for child in source:
+                copy, pending = container(child, depth + 1)
+                target.append(copy)
+                if pending:
+                    stack.append((child, copy, depth + 1))
+    return root

@@ -5,25 +5,40 @@ sends (redirect hops included, since httpx sends each hop through the transport)
 resolves the host once, checks every address, and connects to a checked address itself: the URL is
 rewritten to the IP while the ``Host`` header and the TLS server name stay the original host's, so a
 DNS answer that changes between the check and the connect (DNS rebinding) cannot slip through.
+An allow-list entry opens its host or network on its ports only (80 and 443 unless it names others).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["BlockedDestination", "GuardedTransport", "Resolver", "SSRFGuard", "system_resolver"]
+__all__ = [
+    "AllowEntry",
+    "BlockedDestination",
+    "GuardedTransport",
+    "Resolver",
+    "SSRFGuard",
+    "parse_allow_entry",
+    "system_resolver",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 """``resolver(host, port)`` returns the IP addresses ``host`` resolves to, as strings."""
 
+log = logging.getLogger(__name__)
+
 ALLOW_SETTING = "NLACTIONS_SSRF_ALLOW"
+DEFAULT_PORTS = frozenset({80, 443})
+"""What an allow-list entry without a port allows: the default HTTP and HTTPS ports only."""
 MAX_CONNECT_ATTEMPTS = 4
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -87,45 +102,118 @@ def _url_text(url: httpx.URL) -> str:
     return str(url.copy_with(userinfo=b"", query=None, fragment=None))
 
 
-class SSRFGuard:
-    """Decides which destinations outbound HTTP may reach; ``allow`` lists hostnames, IPs and CIDRs.
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-    A hostname entry allows that host whatever it resolves to; ``*.example.com`` or ``.example.com``
-    allows its subdomains. An IP or CIDR entry allows those addresses under any name.
+
+@dataclass(frozen=True, slots=True)
+class AllowEntry:
+    """One ``NLACTIONS_SSRF_ALLOW`` entry: a host name, a ``*.`` suffix or a network, and its ports."""
+
+    text: str
+    ports: frozenset[int] | None  # None: every port
+    name: str | None = None
+    suffix: str | None = None
+    network: Network | None = None
+
+    def allows_port(self, port: int) -> bool:
+        """True when the entry covers ``port``."""
+        return self.ports is None or port in self.ports
+
+    def names(self, host: str) -> bool:
+        """True when the entry allows ``host`` by name (exactly, or as a subdomain of a wildcard)."""
+        return host == self.name or (self.suffix is not None and host.endswith(self.suffix))
+
+
+def _entry_error(entry: str, problem: str) -> ValueError:
+    return ValueError(
+        f"{ALLOW_SETTING} entry {entry!r}: {problem}. Write host, host:port, [IPv6]:port, CIDR or CIDR:port; "
+        "port * allows every port, no port allows 80 and 443."
+    )
+
+
+def _split_port(entry: str, text: str) -> tuple[str, str | None]:
+    """``text`` as (host part, port text or None)."""
+    if text.startswith("["):
+        inside, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise _entry_error(entry, "an IPv6 address in brackets must be followed by nothing or :port")
+        return inside, rest[1:] if rest else None
+    try:
+        ipaddress.ip_network(text, strict=False)
+        return text, None  # an address or network, IPv6 ones included: no port
+    except ValueError:
+        pass
+    host, colon, port = text.rpartition(":")
+    if not colon:
+        return text, None
+    if ":" in host:
+        raise _entry_error(entry, "write an IPv6 address with a port in brackets, [2001:db8::1]:8080")
+    return host, port
+
+
+def parse_allow_entry(entry: str) -> AllowEntry:
+    """Read one allow-list entry; a ValueError says what is wrong with it and what is accepted."""
+    text = entry.strip().lower()
+    if not text:
+        raise _entry_error(entry, "it is empty")
+    if any(mark in text for mark in ("://", "@", "?", "#")) or any(c.isspace() for c in text):
+        raise _entry_error(entry, "write a host or address, not a URL")
+    host, port_text = _split_port(entry, text)
+    ports: frozenset[int] | None
+    if port_text is None:
+        ports = DEFAULT_PORTS
+    elif port_text == "*":
+        ports = None
+    elif port_text.isdigit() and 1 <= int(port_text) <= 65535:
+        ports = frozenset({int(port_text)})
+    else:
+        raise _entry_error(entry, "the port must be a number from 1 to 65535, or *")
+    host = host.rstrip(".")
+    try:
+        return AllowEntry(entry, ports, network=ipaddress.ip_network(host, strict=False))
+    except ValueError:
+        pass
+    if not host or "/" in host or "[" in host or "]" in host:
+        raise _entry_error(entry, "it is neither a host name nor an IP address or network")
+    if host.startswith(("*.", ".")):
+        return AllowEntry(entry, ports, suffix="." + host.lstrip("*."))
+    return AllowEntry(entry, ports, name=host)
+
+
+def _default_port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+def _suggestion(host: str, port: int) -> str:
+    """The allow-list entry that would allow ``host`` on ``port``."""
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port in DEFAULT_PORTS else f"{shown}:{port}"
+
+
+class SSRFGuard:
+    """Decides which destinations outbound HTTP may reach; ``allow`` lists entries (``parse_allow_entry``).
+
+    A host name entry allows that host whatever it resolves to; ``*.example.com`` or ``.example.com``
+    allows its subdomains. An IP or CIDR entry allows those addresses under any name. Each entry
+    allows only its ports: the one it names, every port with ``:*``, and 80 and 443 when it names none.
     """
 
     def __init__(self, allow: Sequence[str] = (), *, resolver: Resolver | None = None):
-        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        self._hosts: set[str] = set()
-        self._suffixes: list[str] = []
+        self._entries = [parse_allow_entry(entry) for entry in allow if entry.strip()]
         self._resolver = resolver or system_resolver
-        for entry in allow:
-            self._add(entry)
 
-    def _add(self, entry: str) -> None:
-        text = entry.strip().lower().strip("[]").rstrip(".")
-        if not text:
-            return
-        try:
-            self._networks.append(ipaddress.ip_network(text, strict=False))
-            return
-        except ValueError:
-            pass
-        if text.startswith(("*.", ".")):
-            self._suffixes.append("." + text.lstrip("*."))
-        else:
-            self._hosts.add(text)
-
-    def host_allowed(self, host: str) -> bool:
-        """True when ``host`` is allow-listed by name (exactly, or as a subdomain of a wildcard)."""
+    def host_allowed(self, host: str, port: int) -> bool:
+        """True when ``host`` on ``port`` is allow-listed by name."""
         name = host.lower().rstrip(".")
-        return name in self._hosts or any(name.endswith(suffix) for suffix in self._suffixes)
+        return any(entry.names(name) and entry.allows_port(port) for entry in self._entries)
 
-    def address_refusal(self, ip: IPAddress) -> str | None:
-        """Why connecting to ``ip`` is refused, or None when it is allowed."""
+    def address_refusal(self, ip: IPAddress, port: int) -> str | None:
+        """Why connecting to ``ip`` on ``port`` is refused, or None when it is allowed."""
         embedded = _unwrap(ip)
-        if any(ip in net or embedded in net for net in self._networks):
-            return None
+        for entry in self._entries:
+            net = entry.network
+            if net is not None and (ip in net or embedded in net) and entry.allows_port(port):
+                return None
         reason = _non_public_reason(embedded)
         mapped = isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None
         if reason is None and embedded is not ip and not mapped:
@@ -159,20 +247,16 @@ class SSRFGuard:
                 "Write IPv4 addresses as four decimal numbers (a.b.c.d).",
             )
         if ip is not None:
-            self._check_address(where, ip)
-
-    def _check_address(self, where: str, ip: IPAddress, host: str | None = None) -> None:
-        reason = self.address_refusal(ip)
-        if reason is None:
-            return
-        if host is None:
-            message = f"Refused to connect to {ip} ({reason}). Add it to {ALLOW_SETTING} to allow it."
-        else:
-            message = (
-                f"Refused to connect to {host}: it resolves to {ip} ({reason}). "
-                f"Add {host} or {ip} to {ALLOW_SETTING} to allow it."
-            )
-        raise BlockedDestination(where, reason, message)
+            port = _default_port(url)
+            reason = self.address_refusal(ip, port)
+            if reason is not None:
+                shown = ip if port in DEFAULT_PORTS else f"{ip} port {port}"
+                entry = "it" if port in DEFAULT_PORTS else _suggestion(str(ip), port)
+                raise BlockedDestination(
+                    where,
+                    reason,
+                    f"Refused to connect to {shown} ({reason}). Add {entry} to {ALLOW_SETTING} to allow it.",
+                )
 
     async def addresses(self, url: httpx.URL) -> list[str]:
         """Check ``url`` and resolve its host; every address must pass. Returns the addresses to use."""
@@ -180,20 +264,26 @@ class SSRFGuard:
         host = url.raw_host.decode("ascii")
         if _parse_ip(host) is not None:
             return [host]
-        port = url.port or (443 if url.scheme == "https" else 80)
+        port = _default_port(url)
         found = list(dict.fromkeys(await self._resolver(host, port)))
         if not found:
             raise httpx.ConnectError(f"Could not resolve host {host}: no addresses")
-        if self.host_allowed(host) or self.host_allowed(url.host):
+        if self.host_allowed(host, port) or self.host_allowed(url.host, port):
             return found
         where = _url_text(url)
         for text in found:
             ip = _parse_ip(text)
-            if ip is None:
-                raise BlockedDestination(
-                    where, "unparseable address", f"Refused to connect to {host}: bad address {text!r}."
-                )
-            self._check_address(where, ip, host)
+            reason = "unparseable address" if ip is None else self.address_refusal(ip, port)
+            if reason is None:
+                continue
+            # The caller learns only that the name is internal; the address goes to the log.
+            log.warning("refused %s port %d: %s resolves to %s (%s)", where, port, host, text, reason)
+            raise BlockedDestination(
+                where,
+                reason,
+                f"Refused to connect to {host}: it resolves to a private address that is not allow-listed. "
+                f"Add {_suggestion(host, port)} to {ALLOW_SETTING} to allow it.",
+            )
         return found
 
 

@@ -8,9 +8,11 @@ import re
 from typing import Any
 
 from nlactions.catalog import NeedSpec
+from nlactions.kit.limits import MAX_DEPTH, too_deep
 
 _TRUE = {"true", "yes", "y", "1", "on", "t"}
 _FALSE = {"false", "no", "n", "0", "off", "f"}
+_DEEP_OBJECT = f"expected a JSON object nested at most {MAX_DEPTH} levels"
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 
 
@@ -98,6 +100,10 @@ def _to_dict(value: Any) -> dict[str, Any]:
             parsed = json.loads(value)
         except json.JSONDecodeError as exc:
             raise CoercionError("expected a JSON object") from exc
+        except RecursionError:
+            raise CoercionError(_DEEP_OBJECT) from None
+        if too_deep(parsed):
+            raise CoercionError(_DEEP_OBJECT)
         if isinstance(parsed, dict):
             return parsed
     raise CoercionError("expected an object of keys and values")
@@ -111,6 +117,8 @@ def _to_str(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, dict | list):
+        if too_deep(value):
+            raise CoercionError(f"expected text, got a value nested deeper than {MAX_DEPTH} levels")
         return json.dumps(value)
     raise CoercionError(f"expected text, got {type(value).__name__}")
 
