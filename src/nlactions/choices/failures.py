@@ -7,6 +7,7 @@ import logging
 from nlactions.catalog import AppError, AuthExpired
 from nlactions.choices.prefill import PrefillTarget
 from nlactions.errors import NLActionsError, PreconditionFailed
+from nlactions.kit.redact import scrubbed_traceback
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,9 @@ def load_failure(target: PrefillTarget, exc: BaseException) -> NLActionsError:
     if isinstance(exc, LoaderTimedOut):
         return UpstreamFailed(f"{where} did not answer in time while loading {what}: {exc}", hint="Retry later.")
     # The message of an arbitrary exception may carry a URL with a key in it: log its type only,
-    # and the traceback at debug level.
+    # and the traceback (secret-looking query parameters scrubbed) at debug level.
     log.error("choice loader %s of %s failed: %s", target.name, target.app.key, type(exc).__name__)
-    log.debug("choice loader %s of %s failed", target.name, target.app.key, exc_info=exc)
+    log.debug("choice loader %s of %s failed:\n%s", target.name, target.app.key, scrubbed_traceback(exc))
     return UpstreamFailed(
         f"Loading {what} from {where} failed unexpectedly ({type(exc).__name__}).",
         hint="Retry later; if it persists, check the server logs.",
