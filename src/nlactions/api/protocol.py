@@ -41,6 +41,16 @@ class _HeaderDeadline:
             self._header_timer.cancel()
             self._header_timer = None
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """A new connection: its first request's headers are awaited from now."""
+        super().connection_made(transport)  # type: ignore[misc]
+        self.arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The connection closed: no timer may outlive it."""
+        self.disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
+
     def _headers_too_slow(self) -> None:
         self._header_timer = None
         if not self.transport.is_closing():
@@ -50,14 +60,6 @@ class _HeaderDeadline:
 
 class _H11WithDeadline(_HeaderDeadline, H11Protocol):
     """h11: headers are still awaited while the client's side of the connection is IDLE."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self.arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.disarm()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -75,14 +77,6 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
 
     class _HttpToolsWithDeadline(_HeaderDeadline, HttpToolsProtocol):
         """httptools: headers are awaited from the start of a message until ``on_headers_complete``."""
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self.arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self.disarm()
-            super().connection_lost(exc)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
