@@ -2,7 +2,7 @@
 
 from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
-from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, NoAuth, OAuth2Auth
+from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, FieldsAuth, NoAuth, OAuth2Auth
 from nlactions.catalog.context import ActionContext, ChoiceContext
 from nlactions.catalog.errors import AppError, AuthExpired, AuthTestFailed, InvalidInput, UpstreamError
 from nlactions.catalog.fields import (
@@ -37,6 +37,7 @@ __all__ = [
     "ChoiceContext",
     "ChoiceLoader",
     "ChoicePage",
+    "FieldsAuth",
     "GiveSpec",
     "Gives",
     "InvalidInput",
