@@ -21,6 +21,7 @@ from nlactions.catalog import ActionContext, AppError, AuthExpired, InvalidInput
 from nlactions.catalog.testing import conformance_suite
 from nlactions.kit.http import make_client
 from nlactions.kit.ssrf import SSRFGuard
+from nlactions.settings import Settings
 
 USER = "me@example.test"
 PASSWORD = 'correct"horse-7731'
@@ -364,3 +365,237 @@ async def test_starttls_against_a_plain_server_is_a_clear_error(http: httpx.Asyn
             http, credentials(smtp, smtp_security="starttls"), "send_email", to=["a@example.com"], subject="s", body="b"
         )
     assert "STARTTLS" in caught.value.message and f"127.0.0.1:{smtp.port}" in caught.value.message
+
+
+# --- find_email ------------------------------------------------------------------------------------------
+
+
+async def find(http: httpx.AsyncClient, dovecot: Dovecot, **params: Any) -> list[dict[str, Any]]:
+    """Run find_email against the dovecot mailbox."""
+    found: list[dict[str, Any]] = await run(http, credentials(dovecot=dovecot), "find_email", **params)
+    return found
+
+
+async def test_find_returns_newest_first_with_sender_subject_date_and_excerpt(
+    http: httpx.AsyncClient, dovecot: Dovecot
+) -> None:
+    found = await find(http, dovecot)
+    assert [r["subject"] for r in found] == [
+        "Lunch again",
+        "Café ☕ tomorrow",
+        'He said "hi" to you',
+        "Lunch",
+        "Invoice 42",
+    ]
+    assert [r["uid"] for r in found] == sorted((r["uid"] for r in found), reverse=True)
+    lunch = found[3]
+    assert lunch["from_name"] == "Ana Example" and lunch["from_email"] == "ana@example.com"
+    assert lunch["to"] == USER
+    assert lunch["date"] == "2024-05-02T12:01:00+02:00"
+    assert lunch["received_at"].startswith("2024-05-02T")
+    assert lunch["excerpt"] == "See you at noon by the fountain."
+    assert lunch["is_unread"] is True and lunch["folder"] == "INBOX"
+    assert lunch["message_id"].startswith("<") and lunch["message_id"].endswith("@example.com>")
+    assert found[4]["excerpt"] == "Your invoice & receipt"  # HTML only: tags and script dropped
+    long = found[0]["excerpt"]
+    assert long.startswith("Agenda for lunch. word word") and long.endswith("…") and len(long) <= 501
+
+
+async def test_filters_from_subject_since_unread(http: httpx.AsyncClient, dovecot: Dovecot) -> None:
+    assert [r["subject"] for r in await find(http, dovecot, from_email="ana@example.com")] == ["Lunch again", "Lunch"]
+    assert [r["subject"] for r in await find(http, dovecot, subject="lunch")] == ["Lunch again", "Lunch"]
+    since = await find(http, dovecot, since="2024-05-03")
+    assert [r["subject"] for r in since] == ["Lunch again", "Café ☕ tomorrow", 'He said "hi" to you']
+    unread = await find(http, dovecot, unread_only=True)
+    assert [r["subject"] for r in unread] == ['He said "hi" to you', "Lunch"]
+    both = await find(http, dovecot, from_email="Ana", subject="Lunch", unread_only=True, since="2024-05-01")
+    assert [r["subject"] for r in both] == ["Lunch"]
+    assert [r["subject"] for r in await find(http, dovecot, max_results=2)] == ["Lunch again", "Café ☕ tomorrow"]
+    assert await find(http, dovecot, from_email="nobody@example.com") == []
+
+
+async def test_search_strings_are_quoted(http: httpx.AsyncClient, dovecot: Dovecot) -> None:
+    assert [r["subject"] for r in await find(http, dovecot, subject='said "hi"')] == ['He said "hi" to you']
+    assert [r["subject"] for r in await find(http, dovecot, subject="Café ☕")] == ["Café ☕ tomorrow"]
+    # unquoted, these would be IMAP syntax matching every message, or a second command
+    assert await find(http, dovecot, subject='x" OR ALL "') == []
+    assert await find(http, dovecot, subject="x\r\nA1 LOGOUT") == []
+    assert await find(http, dovecot, from_email="\\") == []
+
+
+async def test_finding_does_not_mark_emails_read(http: httpx.AsyncClient, dovecot: Dovecot) -> None:
+    await find(http, dovecot, subject="Lunch")
+    assert [r["subject"] for r in await find(http, dovecot, unread_only=True)] == ['He said "hi" to you', "Lunch"]
+
+
+async def test_other_folder_and_unknown_folder(http: httpx.AsyncClient, dovecot: Dovecot) -> None:
+    [archived] = await find(http, dovecot, folder="Archive")
+    assert archived["subject"] == "Old news" and archived["folder"] == "Archive"
+    with pytest.raises(InvalidInput) as caught:
+        await find(http, dovecot, folder="Projects")
+    assert caught.value.need == "folder" and "'Projects'" in caught.value.message
+    assert "INBOX" in (caught.value.hint or "") and "Archive" in (caught.value.hint or "")
+
+
+async def test_max_results_is_bounded(http: httpx.AsyncClient, dovecot: Dovecot) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await find(http, dovecot, max_results=500)
+    assert caught.value.need == "max_results"
+
+
+async def test_imap_wrong_password_is_auth_expired_and_never_logged(
+    http: httpx.AsyncClient, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await find(http, dovecot, subject="Lunch")  # a successful LOGIN is not logged either
+    with pytest.raises(AuthExpired) as caught:
+        await run(http, credentials(dovecot=dovecot, password=WRONG), "find_email")
+    assert "username and password" in caught.value.message and f"127.0.0.1:{dovecot.port}" in caught.value.message
+    for secret in (PASSWORD, PASSWORD.replace('"', '\\"'), WRONG):
+        assert secret not in caplog.text
+    assert "LOGIN" in caplog.text  # the library did log at debug level; the filter hid the line's content
+
+
+async def test_find_without_an_imap_server_says_which_fields_to_set(http: httpx.AsyncClient) -> None:
+    with pytest.raises(AppError) as caught:
+        await run(http, credentials(), "find_email")
+    assert "IMAP" in caught.value.message and "imap_host" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+async def test_imap_tls_verifies_the_certificate(
+    http: httpx.AsyncClient, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, security: str
+) -> None:
+    port = str(dovecot.tls_port if security == "tls" else dovecot.port)
+    fields = credentials(dovecot=dovecot, imap_security=security, imap_port=port)
+    with pytest.raises(UpstreamError) as caught:
+        await run(http, fields, "find_email", subject="Lunch")
+    assert "certificate" in caught.value.message and f"127.0.0.1:{port}" in caught.value.message
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.certificate))
+    found = await run(http, fields, "find_email", subject="Lunch")
+    assert [r["subject"] for r in found] == ["Lunch again", "Lunch"]
+
+
+# --- through the API -------------------------------------------------------------------------------------
+
+AUTHS = "/api/v2/apps/EmailAPI/auths/"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings, with connections to 127.0.0.1 allowed (the mail servers live there)."""
+    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1"]})
+
+
+async def connect(client: httpx.AsyncClient, fields: Mapping[str, str]) -> dict[str, Any]:
+    """Create an Email authentication through the API (the server logs in to SMTP and IMAP first)."""
+    response = await client.post(AUTHS, json={"title": "Work mail", "fields": dict(fields)})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def test_authentication_is_verified_against_both_servers(
+    client: httpx.AsyncClient, smtp: SmtpServer, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    created = await connect(client, credentials(smtp, dovecot))
+    assert created["label"] == "Me Example <me@example.test>"
+    assert created["selected_api"] == "EmailAPI"
+    assert smtp.logins == [USER] and smtp.received == []
+
+    caplog.set_level(logging.DEBUG)
+    for fields, server in [
+        (credentials(smtp, dovecot, password=WRONG), "The SMTP server"),
+        (credentials(smtp, dovecot, imap_port=str(free_port())), "The IMAP server"),
+    ]:
+        # (the service blanks every field value out of the message, host and port included)
+        response = await client.post(AUTHS, json={"title": "Bad", "fields": fields})
+        assert response.status_code == 400, response.text
+        error = response.json()
+        assert error["code"] == "authentication_test_failed"
+        assert server in error["error"]
+        assert WRONG not in response.text and PASSWORD not in response.text
+    assert WRONG not in caplog.text and PASSWORD not in caplog.text
+
+
+async def test_execute_sends_email_with_recipient_from_the_instructions(
+    client: httpx.AsyncClient, smtp: SmtpServer, dovecot: Dovecot
+) -> None:
+    auth = await connect(client, credentials(smtp, dovecot))
+    # The offline resolver finds the address; the quoted subject and the body after "saying" it does not
+    # extract, so they are locked.
+    response = await client.post(
+        "/api/v2/execute/",
+        json={
+            "instructions": "Email ana@example.com with subject 'Lunch' saying see you at noon",
+            "app": "EmailAPI",
+            "action": "send_email",
+            "authentication_id": auth["id"],
+            "params": {
+                "subject": {"mode": "locked", "value": "Lunch"},
+                "body": {"mode": "locked", "value": "See you at noon"},
+            },
+        },
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["status"] == "success", data
+    assert data["resolved_params"]["to"] == ["ana@example.com"]
+    assert "password" not in str(data["resolved_params"])
+    [received] = smtp.received
+    assert received.rcpt_tos == ["ana@example.com"]
+    assert received.message["Subject"] == "Lunch"
+    assert data["results"][0]["message_id"] == received.message["Message-ID"]
+    assert data["action_used"] == "Email: Send Email"
+
+
+async def test_execute_finds_email_from_the_instructions(
+    client: httpx.AsyncClient, smtp: SmtpServer, dovecot: Dovecot
+) -> None:
+    auth = await connect(client, credentials(smtp, dovecot))
+    response = await client.post(
+        "/api/v2/execute/",
+        json={
+            "instructions": "Find emails from ana@example.com with subject Lunch since 2024-05-05",
+            "app": "EmailAPI",
+            "action": "find_email",
+            "authentication_id": auth["id"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["status"] == "success", data
+    assert data["resolved_params"]["from_email"] == "ana@example.com"
+    assert [r["subject"] for r in data["results"]] == ["Lunch again"]
+    assert data["results"][0]["excerpt"].startswith("Agenda for lunch.")
+    assert data["result_field_labels"]["excerpt"] == "Text Excerpt"
+
+
+async def test_execute_with_a_refused_login_marks_the_authentication_stale(
+    client: httpx.AsyncClient, smtp: SmtpServer, dovecot: Dovecot
+) -> None:
+    auth = await connect(client, credentials(smtp, dovecot))
+    smtp.users[USER] = "rotated-password-8812"
+    try:
+        response = await client.post(
+            "/api/v2/execute/",
+            json={
+                "instructions": "",
+                "app": "EmailAPI",
+                "action": "send_email",
+                "authentication_id": auth["id"],
+                "params": {
+                    "to": {"mode": "locked", "value": ["ana@example.com"]},
+                    "subject": {"mode": "locked", "value": "s"},
+                    "body": {"mode": "locked", "value": "b"},
+                },
+            },
+        )
+    finally:
+        smtp.users[USER] = PASSWORD
+    data = response.json()
+    assert data["status"] == "error", data
+    assert "username and password" in data["error"]
+    assert PASSWORD not in response.text
+    listed = (await client.get(AUTHS)).json()["results"]
+    assert [a["is_stale"] for a in listed] == [True]
