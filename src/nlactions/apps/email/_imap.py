@@ -29,6 +29,8 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 FETCH_BYTES = 65_536
 """How much of each message is fetched: enough for its headers and the start of its text."""
 
+_NOT_THE_PASSWORD = ("[UNAVAILABLE]", "[PRIVACYREQUIRED]", "[INUSE]", "[LIMIT]")
+"""RFC 5530 codes of a refused LOGIN that do not mean the credentials are wrong."""
 _FETCH_LINE = re.compile(rb"^\d+ FETCH \(")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _LIST_LINE = re.compile(rb'^\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
@@ -179,6 +181,11 @@ async def session(ctx: ActionContext, account: Account) -> AsyncIterator[_Client
             response = await client.login(imap_string(account.username), account.password)
         except (aioimaplib.AioImapException, OSError, TimeoutError) as exc:
             raise connect_failure(server, exc) from None
+        if response.result != "OK" and any(code in _text(response) for code in _NOT_THE_PASSWORD):
+            raise UpstreamError(
+                f"The IMAP server {server.where} did not accept the login now ({_text(response)}).",
+                hint="If it asks for encryption, set imap_security to tls or starttls; otherwise try again later.",
+            )
         if response.result != "OK":
             raise AuthExpired(
                 f"The IMAP server {server.where} refused the username and password ({_text(response)}). "
