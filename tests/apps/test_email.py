@@ -16,7 +16,7 @@ import pytest
 
 from helpers.echo_server import EchoServer
 from helpers.mail_servers import Dovecot, SmtpServer, dovecot_binary, free_port, make_certificate
-from nlactions.apps.email import _attachments, app
+from nlactions.apps.email import _attachments, _imap, app
 from nlactions.catalog import ActionContext, AppError, AuthExpired, InvalidInput, UpstreamError, load_registry
 from nlactions.catalog.testing import conformance_suite
 from nlactions.kit.http import make_client
@@ -435,6 +435,11 @@ async def test_other_folder_and_unknown_folder(http: httpx.AsyncClient, dovecot:
         await find(http, dovecot, folder="Projects")
     assert caught.value.need == "folder" and "'Projects'" in caught.value.message
     assert "INBOX" in (caught.value.hint or "") and "Archive" in (caught.value.hint or "")
+
+
+def test_folder_names_are_modified_utf7_and_quoted() -> None:
+    assert _imap.mailbox_name("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'  # RFC 3501's example
+    assert _imap.mailbox_name('A & "B"') == '"A &- \\"B\\""'
 
 
 async def test_max_results_is_bounded(http: httpx.AsyncClient, dovecot: Dovecot) -> None:

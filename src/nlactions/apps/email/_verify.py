@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nlactions.apps.email import _imap, _smtp
 from nlactions.apps.email._account import account
-from nlactions.catalog import ActionContext, AuthTestFailed
+from nlactions.catalog import ActionContext
 
 
 async def verify(ctx: ActionContext) -> str:
@@ -13,8 +13,6 @@ async def verify(ctx: ActionContext) -> str:
     async with _smtp.session(ctx, settings):
         pass
     if settings.imap is not None:
-        if not settings.username:
-            raise AuthTestFailed("imap_host is set but username is empty; IMAP always needs a login.")
         async with _imap.session(ctx, settings):
             pass
     return f"{settings.from_name} <{settings.from_email}>" if settings.from_name else settings.from_email
