@@ -2,7 +2,7 @@
 
 from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
-from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, NoAuth, OAuth2Auth
+from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, FieldsAuth, NoAuth, OAuth2Auth
 from nlactions.catalog.context import ActionContext, ChoiceContext
 from nlactions.catalog.errors import (
     AppError,
@@ -44,6 +44,7 @@ __all__ = [
     "ChoiceContext",
     "ChoiceLoader",
     "ChoicePage",
+    "FieldsAuth",
     "GiveSpec",
     "Gives",
     "InvalidInput",

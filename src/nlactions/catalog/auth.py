@@ -118,4 +118,21 @@ class OAuth2Auth:
         return _HeaderAuth({"Authorization": f"Bearer {credentials.get('access_token', '')}"})
 
 
-AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth
+@dataclass(frozen=True, slots=True)
+class FieldsAuth:
+    """Fields the app uses itself (a mail or database server's login); nothing is attached to HTTP requests.
+
+    Zapier calls this kind ``custom``. The app reads ``ctx.credentials`` and opens its own connections
+    (through ``ctx.tcp_address``, so the SSRF guard vets them); ``ctx.http`` carries no credentials.
+    """
+
+    fields: tuple[AuthField, ...] = ()
+    test: AuthTest | None = None
+    kind: Literal["custom"] = "custom"
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """No credentials on HTTP requests: the fields are for the app's own connections."""
+        return None
+
+
+AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth | FieldsAuth
