@@ -143,7 +143,7 @@ def credentials(smtp: SmtpServer | None = None, dovecot: Dovecot | None = None, 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     """The outbound client as the executor builds it, allowed to reach 127.0.0.1."""
-    async with make_client(guard=SSRFGuard(["127.0.0.1"]), timeout=5) as client:
+    async with make_client(guard=SSRFGuard(["127.0.0.1:*"]), timeout=5) as client:
         yield client
 
 
@@ -489,7 +489,7 @@ AUTHS = "/api/v2/apps/EmailAPI/auths/"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The shared settings, with connections to 127.0.0.1 allowed (the mail servers live there)."""
-    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1"]})
+    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1:*"]})
 
 
 async def connect(client: httpx.AsyncClient, fields: Mapping[str, str]) -> dict[str, Any]:
