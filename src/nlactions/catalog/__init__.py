@@ -3,6 +3,7 @@
 from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
 from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, NoAuth, OAuth2Auth
+from nlactions.catalog.base_url import base_url_field, read_base_url
 from nlactions.catalog.context import ActionContext, ChoiceContext
 from nlactions.catalog.errors import AppError, AuthExpired, AuthTestFailed, InvalidInput, UpstreamError
 from nlactions.catalog.fields import (
@@ -19,6 +20,8 @@ from nlactions.catalog.fields import (
     need,
     needs_of,
 )
+from nlactions.catalog.http_errors import rate_limit_error, retry_delay, status_error
+from nlactions.catalog.pagination import cursor_params, link_cursor
 from nlactions.catalog.registry import Registry, load_registry
 
 __all__ = [
@@ -48,9 +51,16 @@ __all__ = [
     "Perform",
     "Registry",
     "UpstreamError",
+    "base_url_field",
+    "cursor_params",
     "give",
     "gives_of",
+    "link_cursor",
     "load_registry",
     "need",
     "needs_of",
+    "rate_limit_error",
+    "read_base_url",
+    "retry_delay",
+    "status_error",
 ]
