@@ -187,11 +187,18 @@ def test_public_surface_is_pinned() -> None:
         "Perform",
         "Registry",
         "UpstreamError",
+        "base_url_field",
+        "cursor_params",
         "give",
         "gives_of",
+        "link_cursor",
         "load_registry",
         "need",
         "needs_of",
+        "rate_limit_error",
+        "read_base_url",
+        "retry_delay",
+        "status_error",
     ]
     assert nlactions.catalog.__all__ == expected
     assert expected == sorted(expected)

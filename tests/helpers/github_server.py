@@ -97,6 +97,7 @@ class Repo:
     private: bool = False
     description: str = ""
     default_branch: str = "main"
+    org: bool = False
     collaborators: set[str] = field(default_factory=set)
     branches: set[str] = field(default_factory=lambda: {"main"})
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -114,8 +115,8 @@ class Repo:
         return not self.private or login == self.owner or login in self.collaborators
 
     def assignable(self) -> set[str]:
-        """Logins that can be assigned: the owner and the collaborators."""
-        return {self.owner, *self.collaborators}
+        """Logins that can be assigned: the collaborators, and the owner unless it is an organisation."""
+        return set(self.collaborators) if self.org else {self.owner, *self.collaborators}
 
     def issue(self, number: int) -> dict[str, Any] | None:
         """The issue or pull request with this number."""
@@ -171,15 +172,18 @@ class GitHubServer:
         full_name: str,
         *,
         private: bool = False,
+        org: bool = False,
         description: str = "",
         collaborators: Iterable[str] = (),
         labels: Iterable[str] = (),
         milestones: Iterable[str] = (),
         branches: Iterable[str] = ("main",),
     ) -> Repo:
-        """Add a repository with labels, open milestones (numbered from 1) and branches."""
+        """Add a repository with labels, open milestones (numbered from 1) and branches; ``org``: an organisation's."""
         owner, name = full_name.split("/")
-        repo = Repo(owner, name, private, description, collaborators=set(collaborators), branches=set(branches))
+        repo = Repo(
+            owner, name, private, description, org=org, collaborators=set(collaborators), branches=set(branches)
+        )
         for label in labels:
             repo.labels[label.lower()] = self._label(label)
         for number, title in enumerate(milestones, start=1):

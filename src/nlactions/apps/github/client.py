@@ -17,7 +17,9 @@ HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "202
 PAGE_SIZE = 100
 
 _REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})$")
-_REPO_URL = re.compile(r"^(?:https?://)?(?:www\.)?[^/\s]+/(?P<path>[^/\s]+/[^/\s]+?)(?:\.git)?/?$")
+_REPO_URL = re.compile(
+    r"^(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/(?P<path>[^/\s]+/[^/\s]+?)(?:\.git)?/?$"
+)
 
 
 class Context(Protocol):
