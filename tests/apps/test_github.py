@@ -182,6 +182,18 @@ async def test_enterprise_base_url_keeps_its_path() -> None:
         assert [s.path for s in enterprise.requests] == ["/api/v3/user", "/api/v3/repos/corp/tools/issues"]
 
 
+async def test_an_enterprise_url_without_api_v3_is_named_by_the_auth_test(github: GitHubServer) -> None:
+    with GitHubServer(prefix="/api/v3") as enterprise:
+        enterprise.add_token(TOKEN, "mona")
+        fields = {"token": TOKEN, "api_base_url": f"http://127.0.0.1:{enterprise.port}"}
+        async with make_client(guard=SSRFGuard(["127.0.0.1"]), auth=app.auth.httpx_auth(fields), timeout=5) as http:
+            assert app.auth.test is not None
+            with pytest.raises(AuthTestFailed) as caught:
+                await app.auth.test(ActionContext(http=http, credentials=fields))
+    assert "is not GitHub's REST API root" in caught.value.message
+    assert "https://HOST/api/v3" in (caught.value.hint or "")
+
+
 @pytest.mark.parametrize("bad", ["ftp://ghe.example.com", "not a url", "https://ghe.example.com/api/v3?x=1"])
 async def test_a_bad_base_url_names_the_field(bad: str) -> None:
     fields = {"token": TOKEN, "api_base_url": bad}
