@@ -642,3 +642,23 @@ async def test_a_secondary_limit_through_execute_says_when(client: httpx.AsyncCl
     ).json()
     assert data["status"] == "error"
     assert "retry after" in data["error"] and "(in 90 s)" in data["error"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="resolver: a later depends_on layer re-reads text an earlier layer used (the owner in owner/name "
+    "becomes an assignee)",
+)
+async def test_the_owner_in_owner_name_is_not_taken_as_an_assignee(
+    client: httpx.AsyncClient, github: GitHubServer
+) -> None:
+    github.add_repo(f"{LOGIN}/Hello-World")
+    await connect(client, github)
+    data = (
+        await client.post(
+            "/api/v2/execute/?preview_only=true",
+            json=execute("create_issue", f"Open an issue in {LOGIN}/Hello-World titled 'Typo in README'"),
+        )
+    ).json()
+    assert data["resolved_params"]["repo"] == f"{LOGIN}/Hello-World", data
+    assert data["resolved_params"].get("assignees") is None, data["resolved_params"]
