@@ -15,6 +15,8 @@ from nlactions.catalog import (
     UpstreamError,
     base_url_field,
     cursor_params,
+    error_message,
+    is_rate_limited,
     link_cursor,
     read_base_url,
     retry_delay,
@@ -118,3 +120,12 @@ def test_link_cursor_follows_rel_next_and_keeps_only_the_query() -> None:
 def test_a_next_link_without_a_query_is_not_dropped_silently() -> None:
     with pytest.raises(UpstreamError, match="carries no query parameters"):
         link_cursor(answer(200, {"link": '<https://x.test/page/2>; rel="next"'}, json=[]))
+
+
+def test_is_rate_limited_and_error_message() -> None:
+    assert is_rate_limited(answer(429))
+    assert is_rate_limited(answer(403, {"retry-after": "5"}))
+    assert is_rate_limited(answer(403, {"x-ratelimit-remaining": "0"}))
+    assert not is_rate_limited(answer(403, {"x-ratelimit-remaining": "10"}))
+    assert error_message(answer(400, json={"message": "  Bad\n  thing "})) == "Bad thing"
+    assert error_message(answer(400, text="x" * 300)).endswith("…")

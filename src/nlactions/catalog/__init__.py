@@ -20,7 +20,7 @@ from nlactions.catalog.fields import (
     need,
     needs_of,
 )
-from nlactions.catalog.http_errors import rate_limit_error, retry_delay, status_error
+from nlactions.catalog.http_errors import error_message, is_rate_limited, rate_limit_error, retry_delay, status_error
 from nlactions.catalog.pagination import cursor_params, link_cursor
 from nlactions.catalog.registry import Registry, load_registry
 
@@ -53,8 +53,10 @@ __all__ = [
     "UpstreamError",
     "base_url_field",
     "cursor_params",
+    "error_message",
     "give",
     "gives_of",
+    "is_rate_limited",
     "link_cursor",
     "load_registry",
     "need",

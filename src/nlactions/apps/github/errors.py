@@ -7,8 +7,16 @@ from typing import Any
 
 import httpx
 
-from nlactions.catalog import AppError, AuthExpired, InvalidInput, UpstreamError, rate_limit_error, retry_delay
-from nlactions.catalog.http_errors import error_message, is_rate_limited
+from nlactions.catalog import (
+    AppError,
+    AuthExpired,
+    InvalidInput,
+    UpstreamError,
+    error_message,
+    is_rate_limited,
+    rate_limit_error,
+    retry_delay,
+)
 
 SERVICE = "GitHub"
 SECONDARY_WAIT_SECONDS = 60.0
