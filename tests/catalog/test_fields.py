@@ -188,12 +188,21 @@ def test_public_surface_is_pinned() -> None:
         "Perform",
         "Registry",
         "UpstreamError",
+        "base_url_field",
+        "cursor_params",
+        "error_message",
         "give",
         "gives_of",
+        "is_rate_limited",
+        "link_cursor",
         "load_registry",
         "need",
         "needs_of",
+        "rate_limit_error",
+        "read_base_url",
         "retry_after_seconds",
+        "retry_delay",
+        "status_error",
     ]
     assert nlactions.catalog.__all__ == expected
     assert expected == sorted(expected)

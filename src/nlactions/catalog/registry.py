@@ -12,6 +12,7 @@ from nlactions.catalog.app import App
 ENTRY_POINT_GROUP = "nlactions.apps"
 BUILTIN_APPS = (
     "nlactions.apps.formatter:app",
+    "nlactions.apps.github:app",
     "nlactions.apps.webhook:app",
     "nlactions.apps.email:app",
 )
