@@ -513,12 +513,12 @@ async def test_authentication_is_verified_against_both_servers(
         (credentials(smtp, dovecot, password=WRONG), "The SMTP server"),
         (credentials(smtp, dovecot, imap_port=str(free_port())), "The IMAP server"),
     ]:
-        # (the service blanks every field value out of the message, host and port included)
         response = await client.post(AUTHS, json={"title": "Bad", "fields": fields})
         assert response.status_code == 400, response.text
         error = response.json()
         assert error["code"] == "authentication_test_failed"
         assert server in error["error"]
+        assert "127.0.0.1" in error["error"], "the server is named; only secret fields are blanked"
         assert WRONG not in response.text and PASSWORD not in response.text
     assert WRONG not in caplog.text and PASSWORD not in caplog.text
 

@@ -22,7 +22,7 @@ from nlactions.db.models import Authentication
 from nlactions.errors import BadRequest, NotFound, listing
 from nlactions.execute.service import find_app
 from nlactions.kit.crypto import SecretBox
-from nlactions.kit.redact import REDACTED
+from nlactions.kit.redact import scrub
 from nlactions.kit.ssrf import BlockedDestination
 
 HttpFactory = Callable[[httpx.Auth | None], httpx.AsyncClient]
@@ -40,14 +40,6 @@ class Verified:
 
     fields: dict[str, str]
     label: str
-
-
-def _scrub(text: str, secrets: Mapping[str, str]) -> str:
-    """``text`` with every credential value in it replaced (a service may echo what it was sent)."""
-    for value in sorted(secrets.values(), key=len, reverse=True):
-        if len(value) >= 3:
-            text = text.replace(value, REDACTED)
-    return text
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -174,8 +166,8 @@ class AuthenticationService:
                 label = await test(ActionContext(http=client, credentials=dict(checked), account_id=account_id))
         except AppError as exc:
             raise BadRequest(
-                _scrub(f"{refused}: {exc.message}", checked),
-                hint=_scrub(exc.hint, checked) if exc.hint else "Check the fields and try again.",
+                scrub(f"{refused}: {exc.message}", app.secret_values(checked)),
+                hint=scrub(exc.hint, app.secret_values(checked)) if exc.hint else "Check the fields and try again.",
                 code="authentication_test_failed",
             ) from None
         except TimeoutError:
@@ -186,7 +178,7 @@ class AuthenticationService:
             ) from None
         except httpx.HTTPError as exc:
             raise BadRequest(
-                _scrub(f"{refused}: {_http_failure(exc)}", checked),
+                scrub(f"{refused}: {_http_failure(exc)}", app.secret_values(checked)),
                 hint="Check the service's address and that it is up, then try again.",
                 code="authentication_test_failed",
             ) from None

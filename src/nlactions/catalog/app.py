@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from nlactions.catalog.action import Action
 from nlactions.catalog.auth import AuthKind, NoAuth
+from nlactions.kit.redact import secret_forms
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,11 @@ class App:
     def needs_auth(self) -> bool:
         """True when running an action needs a stored authentication."""
         return self.auth.kind != "none"
+
+    def secret_values(self, credentials: Mapping[str, str]) -> tuple[str, ...]:
+        """The values of the secret credential fields, in every form logs, errors and results may carry them."""
+        values = [credentials[f.key] for f in self.auth.fields if f.secret and credentials.get(f.key)]
+        if self.auth.kind == "basic" and credentials.get("password"):
+            pair = f"{credentials.get('username', '')}:{credentials['password']}"
+            values.append(base64.b64encode(pair.encode()).decode())
+        return secret_forms(values)

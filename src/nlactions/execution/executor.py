@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import logging
 import math
@@ -19,7 +18,7 @@ from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired,
 from nlactions.errors import Unprocessable
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
 from nlactions.execution.results import field_labels, shape_records, truncate_records
-from nlactions.kit.redact import redact, scrub, scrubbed_traceback, secret_forms
+from nlactions.kit.redact import redact, scrub, scrubbed_traceback
 from nlactions.kit.ssrf import BlockedDestination
 from nlactions.resolver.base import (
     ParamHint,
@@ -123,19 +122,10 @@ def _host(exc: httpx.RequestError | httpx.HTTPStatusError) -> str:
         return "the service"
 
 
-def job_secrets(app: App, credentials: Mapping[str, str]) -> tuple[str, ...]:
-    """The values of the app's secret credential fields, in every form logs and results may carry them."""
-    values = [credentials[f.key] for f in app.auth.fields if f.secret and credentials.get(f.key)]
-    if app.auth.kind == "basic" and credentials.get("password"):
-        pair = f"{credentials.get('username', '')}:{credentials['password']}"
-        values.append(base64.b64encode(pair.encode()).decode())
-    return secret_forms(values)
-
-
 def describe_failure(exc: Exception, app: App, stage: str, secrets: Sequence[str] = ()) -> tuple[str, bool]:
     """A message an agent can act on for an exception from an app, and whether its auth expired.
 
-    ``secrets`` (see ``job_secrets``) are scrubbed from the message and from the logged traceback.
+    ``secrets`` (see ``App.secret_values``) are scrubbed from the message and from the logged traceback.
     """
     message, expired = _failure(exc, app, stage, secrets)
     return scrub(message, secrets), expired
@@ -221,7 +211,7 @@ class Executor:
                         error=f"Resolving the params did not finish within {self.timeout_seconds:g} s and was stopped.",
                         resolve_ms=(time.perf_counter() - started) * 1000,
                     )
-                secrets = job_secrets(job.app, job.credentials)
+                secrets = job.app.secret_values(job.credentials)
                 message, expired = describe_failure(exc, job.app, "loading of choices", secrets)
                 return _with_retry(
                     ExecutionOutcome(
@@ -301,11 +291,11 @@ class Executor:
         except Exception as exc:
             outcome.status = "error"
             outcome.error, outcome.auth_expired = describe_failure(
-                exc, job.app, "action", job_secrets(job.app, job.credentials)
+                exc, job.app, "action", job.app.secret_values(job.credentials)
             )
             _with_retry(outcome, exc)
         else:
-            records = shape_records(raw, action.secret_keys, job_secrets(job.app, job.credentials))
+            records = shape_records(raw, action.secret_keys, job.app.secret_values(job.credentials))
             outcome.full_results = records
             outcome.results = truncate_records(records, job.token_budget)
             outcome.result_field_labels = field_labels(records, action.gives)
