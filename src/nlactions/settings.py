@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Outbound HTTP: hosts/CIDRs apps may reach even if private (e.g. "127.0.0.1", "10.0.0.0/8").
     ssrf_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Directories whose files the SQLite app may open (comma-separated or a JSON list); empty: none.
+    # Never list nlactions' own data dir: a tenant could then read its database.
+    sqlite_app_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
 
@@ -65,12 +69,24 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _sqlite_dirs_exclude_data_dir(self) -> Settings:
+        data = self.data_dir.resolve()
+        for directory in self.sqlite_app_dirs:
+            allowed = directory.resolve()
+            if data.is_relative_to(allowed) or allowed.is_relative_to(data):
+                raise ValueError(
+                    f"NLACTIONS_SQLITE_APP_DIRS may not include nlactions' data dir ({data}) or a directory "
+                    f"around it ({allowed}): tenants could open nlactions' own database."
+                )
+        return self
+
     @property
     def run_lease(self) -> float:
         """Seconds without a heartbeat after which a process's running logs count as interrupted."""
         return self.run_lease_seconds if self.run_lease_seconds is not None else 3 * self.run_heartbeat_seconds
 
-    @field_validator("ssrf_allow", mode="before")
+    @field_validator("ssrf_allow", "sqlite_app_dirs", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

@@ -176,6 +176,8 @@ def test_public_surface_is_pinned() -> None:
         "ChoiceContext",
         "ChoiceLoader",
         "ChoicePage",
+        "CustomAuth",
+        "CustomNeedsLoader",
         "GiveSpec",
         "Gives",
         "InvalidInput",

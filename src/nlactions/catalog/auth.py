@@ -118,4 +118,17 @@ class OAuth2Auth:
         return _HeaderAuth({"Authorization": f"Bearer {credentials.get('access_token', '')}"})
 
 
-AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth
+@dataclass(frozen=True, slots=True)
+class CustomAuth:
+    """Fields the app applies itself (a database's host, user and password); HTTP requests get nothing."""
+
+    fields: tuple[AuthField, ...] = ()
+    test: AuthTest | None = None
+    kind: Literal["custom"] = "custom"
+
+    def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
+        """Nothing to attach: the app reads ``ctx.credentials``."""
+        return None
+
+
+AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth | CustomAuth

@@ -13,6 +13,9 @@ ENTRY_POINT_GROUP = "nlactions.apps"
 BUILTIN_APPS = (
     "nlactions.apps.formatter:app",
     "nlactions.apps.webhook:app",
+    "nlactions.apps.postgresql:app",
+    "nlactions.apps.mysql:app",
+    "nlactions.apps.sqlite:app",
 )
 
 log = logging.getLogger(__name__)
