@@ -19,10 +19,15 @@ import asyncpg
 import httpx
 import pytest
 
+from nlactions.apps import sql
 from nlactions.apps.mysql import app as mysql_app
 from nlactions.apps.postgresql import app as postgresql_app
+from nlactions.apps.sql.dialects import MySQL, PostgreSQL, SQLite
 from nlactions.apps.sqlite import app as sqlite_app
+from nlactions.catalog import Action, ActionContext, AppError
 from nlactions.catalog.testing import conformance_suite
+from nlactions.kit.http import make_client
+from nlactions.kit.ssrf import SSRFGuard
 from nlactions.settings import Settings
 
 PG_PASSWORD = "pg-Secret-7f3a9c"  # PostgreSQL here trusts loopback, so any password works: it must never show
@@ -399,3 +404,53 @@ async def test_the_ssrf_guard_refuses_a_private_server_not_allowed(client: httpx
     )
     assert response.status_code == 400, response.text
     assert "NLACTIONS_SSRF_ALLOW" in response.json()["hint"]
+
+
+SLOW = {
+    "postgresql": "SELECT pg_sleep(5)",
+    "mysql": "SELECT SLEEP(5)",
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+}
+DIALECTS = {"postgresql": PostgreSQL(), "mysql": MySQL(), "sqlite": SQLite()}
+
+
+def tight_action(db: Database, key: str) -> Action:
+    """``key`` of ``db``'s dialect with a 0.5 s statement limit and a 2-row cap."""
+    built = {a.key: a for a in sql.actions(DIALECTS[db.kind], sql.Limits(statement_seconds=0.5, max_rows=2))}
+    return built[key]
+
+
+def context(db: Database, sqlite_dir: Path, **extra: str) -> ActionContext:
+    """An action context on ``db`` with the loopback allowed, as the server builds it."""
+    client = make_client(guard=SSRFGuard(["127.0.0.1"]), local_dirs=[sqlite_dir])
+    return ActionContext(http=client, credentials={**db.fields, **extra})
+
+
+async def test_a_statement_over_the_time_limit_is_stopped(db: Database, sqlite_dir: Path) -> None:
+    action = tight_action(db, "run_query")
+    ctx = context(db, sqlite_dir)
+    with pytest.raises(AppError) as raised:
+        await action.perform(ctx, action.input.model_validate({"query": SLOW[db.kind]}))
+    assert "time limit" in raised.value.message
+    await ctx.http.aclose()
+
+
+async def test_rows_are_capped(db: Database, sqlite_dir: Path) -> None:
+    await db.rows("INSERT INTO customers (name) VALUES ('a'), ('b'), ('c'), ('d')")
+    ctx = context(db, sqlite_dir)
+    for key, params in (("run_query", {"query": "SELECT name FROM customers", "max_rows": 50}),
+                        ("find_rows", {"table": "customers", "max_rows": 50})):
+        action = tight_action(db, key)
+        rows = await action.perform(ctx, action.input.model_validate(params))
+        assert [r["name"] for r in rows] == ["a", "b"]
+    await ctx.http.aclose()
+
+
+async def test_sqlite_run_query_cannot_switch_read_only_off(db: Database, sqlite_dir: Path) -> None:
+    if db.kind != "sqlite":
+        pytest.skip("SQLite only")
+    action = tight_action(db, "run_query")
+    ctx = context(db, sqlite_dir)
+    with pytest.raises(AppError):
+        await action.perform(ctx, action.input.model_validate({"query": "PRAGMA query_only = OFF"}))
+    await ctx.http.aclose()
