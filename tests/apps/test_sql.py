@@ -27,6 +27,7 @@ from nlactions.apps.sqlite import app as sqlite_app
 from nlactions.catalog import Action, ActionContext, AppError
 from nlactions.catalog.testing import conformance_suite
 from nlactions.kit.http import make_client
+from nlactions.kit.localfiles import LocalFileRefused, vet_local_file
 from nlactions.kit.ssrf import SSRFGuard
 from nlactions.settings import Settings
 
@@ -438,8 +439,10 @@ async def test_a_statement_over_the_time_limit_is_stopped(db: Database, sqlite_d
 async def test_rows_are_capped(db: Database, sqlite_dir: Path) -> None:
     await db.rows("INSERT INTO customers (name) VALUES ('a'), ('b'), ('c'), ('d')")
     ctx = context(db, sqlite_dir)
-    for key, params in (("run_query", {"query": "SELECT name FROM customers", "max_rows": 50}),
-                        ("find_rows", {"table": "customers", "max_rows": 50})):
+    for key, params in (
+        ("run_query", {"query": "SELECT name FROM customers", "max_rows": 50}),
+        ("find_rows", {"table": "customers", "max_rows": 50}),
+    ):
         action = tight_action(db, key)
         rows = await action.perform(ctx, action.input.model_validate(params))
         assert [r["name"] for r in rows] == ["a", "b"]
@@ -454,3 +457,32 @@ async def test_sqlite_run_query_cannot_switch_read_only_off(db: Database, sqlite
     with pytest.raises(AppError):
         await action.perform(ctx, action.input.model_validate({"query": "PRAGMA query_only = OFF"}))
     await ctx.http.aclose()
+
+
+def test_a_symlink_out_of_the_allowed_directory_is_refused(tmp_path: Path, sqlite_dir: Path) -> None:
+    outside = tmp_path / "secret.sqlite"
+    sqlite3.connect(outside).close()
+    (sqlite_dir / "link.sqlite").symlink_to(outside)
+    inside = sqlite_dir / "ok.sqlite"
+    sqlite3.connect(inside).close()
+    assert vet_local_file("ok.sqlite", [sqlite_dir]) == inside.resolve()
+    for path in ("link.sqlite", str(sqlite_dir / ".." / "secret.sqlite"), "missing.sqlite", str(sqlite_dir)):
+        with pytest.raises(LocalFileRefused):
+            vet_local_file(path, [sqlite_dir])
+
+
+def test_settings_refuse_the_data_dir_as_a_sqlite_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for allowed in (data, tmp_path, data / "inner"):
+        with pytest.raises(ValueError, match="data dir"):
+            Settings(_env_file=None, data_dir=data, sqlite_app_dirs=[allowed])  # type: ignore[call-arg]
+    other = tmp_path / "dbs"
+    parsed = Settings(_env_file=None, data_dir=data, sqlite_app_dirs=f"{other},{other}2")  # type: ignore[call-arg]
+    assert parsed.sqlite_app_dirs == [other, Path(f"{other}2")]
+
+
+async def test_a_bad_ssl_mode_is_refused_naming_it(client: httpx.AsyncClient) -> None:
+    fields = {"host": "127.0.0.1", "database": "test", "username": "postgres", "ssl_mode": "maybe"}
+    response = await client.post("/api/v2/apps/PostgreSQLAPI/auths/", json={"title": "x", "fields": fields})
+    assert response.status_code == 400
+    assert "is not one of disable, require, verify" in response.json()["error"]
