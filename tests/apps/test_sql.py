@@ -385,16 +385,18 @@ async def test_sqlite_refuses_every_file_when_no_directory_is_allowed(
     assert "NLACTIONS_SQLITE_APP_DIRS" in response.json()["error"]
 
 
-async def test_sqlite_run_query_cannot_attach_another_file(
+async def test_sqlite_run_query_cannot_open_or_write_another_file(
     client: httpx.AsyncClient, db: Database, tmp_path: Path
 ) -> None:
     if db.kind != "sqlite":
         pytest.skip("SQLite only")
     await connect(client, db, allow_writes="true")
     other = tmp_path / "other.sqlite"
-    data = await execute(client, db, "run_query", query=locked(f"ATTACH DATABASE '{other}' AS other"))
-    assert data["status"] == "error"
-    assert not other.exists()
+    for query in (f"ATTACH DATABASE '{other}' AS other", f"VACUUM INTO '{other}'"):
+        data = await execute(client, db, "run_query", query=locked(query))
+        assert data["status"] == "error", query
+        assert "nlactions refused this SQLite statement" in data["error"]
+        assert not other.exists()
 
 
 @pytest.mark.parametrize("host", ["10.0.0.1", "169.254.169.254"])

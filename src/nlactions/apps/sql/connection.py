@@ -43,6 +43,12 @@ def as_app_error(exc: BaseException, dialect: Dialect, credentials: Mapping[str,
             f"Run Query is read-only for this authentication, and {dialect.name} refused to change data: {message}",
             hint="Run a SELECT, or set 'Allow Writes in Run Query' to true on the authentication.",
         )
+    if dialect.key == "sqlite" and ("not authorized" in lowered or "authorization denied" in lowered):
+        return AppError(
+            f"nlactions refused this SQLite statement ({message}): ATTACH, DETACH, VACUUM INTO and PRAGMAs "
+            "that change a setting would reach files or settings outside the database.",
+            hint="Query the tables of this database file only.",
+        )
     if any(marker in lowered for marker in TIMEOUT_MARKERS):
         return UpstreamError(
             f"{dialect.name} stopped the statement: it ran longer than the time limit ({message}).",
