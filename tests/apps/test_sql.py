@@ -488,3 +488,14 @@ async def test_a_bad_ssl_mode_is_refused_naming_it(client: httpx.AsyncClient) ->
     response = await client.post("/api/v2/apps/PostgreSQLAPI/auths/", json={"title": "x", "fields": fields})
     assert response.status_code == 400
     assert "is not one of disable, require, verify" in response.json()["error"]
+
+
+async def test_tables_and_columns_are_prefill_choices(client: httpx.AsyncClient, db: Database) -> None:
+    await connect(client, db)
+    tables = await client.post(f"/api/v2/apps/{db.app}/choices/table.name/", json={"params": {}})
+    assert tables.status_code == 200, tables.text
+    assert [c["key"] for c in tables.json()["results"]] == ["customers", "orders"]
+    columns = await client.post(
+        f"/api/v2/apps/{db.app}/choices/update_row.match_column/", json={"params": {"table": "customers"}}
+    )
+    assert [c["key"] for c in columns.json()["results"]] == ["id", "name", "email", "age", "joined"]
