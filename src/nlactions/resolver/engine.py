@@ -88,7 +88,7 @@ class LayeredResolver:
         # Without the needs the custom ones depend on, a run halts on those; say that, not "unknown".
         if unknown and (known or loader is None or not resolution.unresolved):
             valid = [need.key for need in (*request.needs, *custom)]
-            label = f"{request.action_label}" if request.action_label else "this action"
+            label = request.action_label or "this action"
             raise ResolutionInputError(
                 unknown[0],
                 f"params: {', '.join(repr(k) for k in unknown)} "
