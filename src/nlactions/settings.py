@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     # A connection that has not sent its request line and headers within this long is closed (slowloris).
     header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Directories whose files the SQLite app may open (comma-separated or a JSON list); empty: none.
+    # Never list nlactions' own data dir: a tenant could then read its database.
+    sqlite_app_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
 
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
@@ -74,6 +77,18 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _sqlite_dirs_exclude_data_dir(self) -> Settings:
+        data = self.data_dir.resolve()
+        for directory in self.sqlite_app_dirs:
+            allowed = directory.resolve()
+            if data.is_relative_to(allowed) or allowed.is_relative_to(data):
+                raise ValueError(
+                    f"NLACTIONS_SQLITE_APP_DIRS may not include nlactions' data dir ({data}) or a directory "
+                    f"around it ({allowed}): tenants could open nlactions' own database."
+                )
+        return self
+
     @property
     def run_lease(self) -> float:
         """Seconds without a heartbeat after which a process's running logs count as interrupted."""
@@ -88,7 +103,7 @@ class Settings(BaseSettings):
     # Prefix of the rate-limit keys in Redis (when ``redis_url`` is set): servers sharing it share budgets.
     rate_limit_key_prefix: str = "nlactions:ratelimit"
 
-    @field_validator("ssrf_allow", mode="before")
+    @field_validator("ssrf_allow", "sqlite_app_dirs", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

@@ -176,6 +176,7 @@ def test_public_surface_is_pinned() -> None:
         "ChoiceContext",
         "ChoiceLoader",
         "ChoicePage",
+        "CustomNeedsLoader",
         "FieldsAuth",
         "GiveSpec",
         "Gives",

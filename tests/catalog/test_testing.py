@@ -20,6 +20,7 @@ from nlactions.catalog import (
     ChoicePage,
     Gives,
     Needs,
+    NeedSpec,
     give,
     need,
 )
@@ -146,6 +147,14 @@ def sync_perform(ctx: ActionContext, params: SendInput) -> dict[str, str]:
     return {}
 
 
+class AltersCustomFields(Needs):
+    table: str = need(label="Table", alters_custom_fields=True)
+
+
+def sync_columns(ctx: ChoiceContext) -> list[NeedSpec]:
+    return []
+
+
 BROKEN: list[tuple[str, App, str]] = [
     (
         "duplicate action keys",
@@ -198,6 +207,16 @@ BROKEN: list[tuple[str, App, str]] = [
         "sample does not validate against its output model",
     ),
     ("sync perform", app_with(action_with(perform=sync_perform)), "perform is not an async function"),
+    (
+        "alters_custom_fields without a loader",
+        app_with(action_with(input=AltersCustomFields, sample=None)),
+        "flags ['table'] alters_custom_fields but has no custom_needs loader",
+    ),
+    (
+        "sync custom needs loader",
+        app_with(action_with(input=AltersCustomFields, custom_needs=sync_columns, sample=None)),
+        "custom_needs loader that is not an async callable",
+    ),
     ("input model not Needs", app_with(action_with(input=SendOutput)), "input is not a subclass of Needs"),
 ]
 

@@ -50,6 +50,7 @@ class Runtime:
         return make_client(
             auth=auth,
             guard=self.guard,
+            local_dirs=self.settings.sqlite_app_dirs,
             transport=self.transport,
             timeout=self.settings.action_timeout_seconds,
             max_response_bytes=self.settings.max_result_bytes,

@@ -1,10 +1,31 @@
-"""The integration SDK: the only nlactions module an app imports (besides ``kit``)."""
+"""The integration SDK: the only nlactions module an app imports (besides ``kit``).
+
+Custom needs
+------------
+Some inputs exist only once another input is known: a table's columns, a spreadsheet's headers.
+Flag the deciding needs ``need(..., alters_custom_fields=True)`` and give the action a loader::
+
+    async def columns(ctx: ChoiceContext) -> list[NeedSpec]:      # ctx.params == {"table": "customers"}
+        return [NeedSpec(key="email", label="Email", type="str", required=False), ...]
+
+    Action(..., input=Input, custom_needs=columns, perform=perform)
+
+    async def perform(ctx: ActionContext, params: Input) -> ...:
+        params.custom                                              # {"email": "ana@example.com"}
+
+The server resolves custom needs as a last layer (hints, locked values, the instructions), validates
+their values against their specs' types, accepts their keys in execute params, lists them in action
+details once the deciding params are given, and caches the loader like a choice loader. Custom needs
+carry static choices only. The conformance suite checks that a flagged action has a loader.
+Details: ``nlactions.catalog.custom``.
+"""
 
 from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
 from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, FieldsAuth, NoAuth, OAuth2Auth
 from nlactions.catalog.base_url import base_url_field, read_base_url
 from nlactions.catalog.context import ActionContext, ChoiceContext
+from nlactions.catalog.custom import CustomNeedsLoader
 from nlactions.catalog.errors import (
     AppError,
     AuthExpired,
@@ -47,6 +68,7 @@ __all__ = [
     "ChoiceContext",
     "ChoiceLoader",
     "ChoicePage",
+    "CustomNeedsLoader",
     "FieldsAuth",
     "GiveSpec",
     "Gives",

@@ -1,4 +1,4 @@
-"""An action: a typed input model, an optional output model and one async ``perform`` function."""
+"""An action: a typed input model, an optional output model, one async ``perform`` and optional custom needs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from nlactions.catalog.context import ActionContext
+from nlactions.catalog.custom import CustomNeedsLoader
 from nlactions.catalog.fields import Gives, GiveSpec, Needs, NeedSpec, gives_of, needs_of
 
 ActionType = Literal["read", "write", "search", "read_bulk"]
@@ -30,6 +31,8 @@ class Action:
     output: builtins.type[Gives] | None = None
     sample: Mapping[str, Any] | None = None
     important: bool = True
+    custom_needs: CustomNeedsLoader | None = field(default=None, compare=False)
+    """Loads needs that exist once the ``alters_custom_fields`` needs are known; see ``catalog.custom``."""
 
     @cached_property
     def needs(self) -> list[NeedSpec]:

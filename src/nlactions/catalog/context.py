@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from nlactions.kit.http import tcp_address
+from nlactions.kit.http import local_file, tcp_address
 
 
 class ActionContext:
@@ -48,6 +49,13 @@ class ActionContext:
         """The address to connect a raw TCP client (SMTP, IMAP, a database) to; SSRF-checked like HTTP."""
         return await tcp_address(self.http, host, port)
 
+    def local_file(self, path: str) -> Path:
+        """The real path of a local file (a SQLite database) under the operator's allowed directories.
+
+        Raises ``kit.localfiles.LocalFileRefused`` otherwise (``NLACTIONS_SQLITE_APP_DIRS``).
+        """
+        return local_file(self.http, path)
+
 
 @dataclass(slots=True)
 class ChoiceContext:
@@ -62,3 +70,10 @@ class ChoiceContext:
     async def tcp_address(self, host: str, port: int) -> str:
         """The address to connect a raw TCP client (SMTP, IMAP, a database) to; SSRF-checked like HTTP."""
         return await tcp_address(self.http, host, port)
+
+    def local_file(self, path: str) -> Path:
+        """The real path of a local file (a SQLite database) under the operator's allowed directories.
+
+        Raises ``kit.localfiles.LocalFileRefused`` otherwise (``NLACTIONS_SQLITE_APP_DIRS``).
+        """
+        return local_file(self.http, path)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -168,9 +169,20 @@ def give(default: Any = None, *, label: str, important: bool = False, secret: bo
 
 
 class Needs(BaseModel):
-    """Base model of an action's input: one field per need."""
+    """Base model of an action's input: one field per need; ``custom`` holds the custom needs' values."""
 
     model_config = ConfigDict(extra="forbid")
+    _custom: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def custom(self) -> Mapping[str, Any]:
+        """Values of the action's custom needs by key (validated against their types), read-only."""
+        return MappingProxyType(self._custom)
+
+    def with_custom(self, values: Mapping[str, Any]) -> Self:
+        """This input with the custom needs' values set (the executor calls it after validating them)."""
+        self._custom = dict(values)
+        return self
 
 
 class Gives(BaseModel):

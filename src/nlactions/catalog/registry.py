@@ -15,6 +15,9 @@ BUILTIN_APPS = (
     "nlactions.apps.github:app",
     "nlactions.apps.webhook:app",
     "nlactions.apps.email:app",
+    "nlactions.apps.postgresql:app",
+    "nlactions.apps.mysql:app",
+    "nlactions.apps.sqlite:app",
 )
 
 log = logging.getLogger(__name__)

@@ -201,6 +201,21 @@ def check_choices(app: App) -> list[str]:
     return out
 
 
+def check_custom_needs(app: App) -> list[str]:
+    """A need flagged ``alters_custom_fields`` has a custom-needs loader to alter; the loader is async."""
+    out = []
+    for action in app.actions:
+        flagged = [n.key for n in _needs(action) or [] if n.alters_custom_fields]
+        if flagged and action.custom_needs is None:
+            out.append(
+                f"{_where(action)} flags {flagged} alters_custom_fields but has no custom_needs loader "
+                "(set Action(custom_needs=...), or drop the flag)"
+            )
+        if action.custom_needs is not None and not _is_async_callable(action.custom_needs):
+            out.append(f"{_where(action)} has a custom_needs loader that is not an async callable")
+    return out
+
+
 def _secret_like(key: str) -> bool:
     """True for names ending in a secret word: ``password``, ``access_token``, ``apiKey``, ``secret``."""
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
@@ -277,6 +292,7 @@ CHECKS: dict[str, Check] = {
     "need_labels": check_need_labels,
     "depends_on": check_depends_on,
     "choices": check_choices,
+    "custom_needs": check_custom_needs,
     "gives_not_secret": check_gives_not_secret,
     "schemas": check_schemas,
     "perform": check_perform,

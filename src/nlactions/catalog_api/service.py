@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from nlactions.catalog import Action, App, Choice, Registry
+from nlactions.catalog import Action, App, Choice, NeedSpec, Registry
+from nlactions.catalog.custom import can_load, custom_depends_on, custom_loader_need, custom_needs_from
 from nlactions.catalog_api import shapes
 from nlactions.catalog_api.ranking import SearchIndex
 from nlactions.choices.keys import param_value
@@ -98,12 +99,20 @@ class CatalogService:
         app = self.app(app_key)
         action = self.action(app, action_key)
         values = {key: param_value(value) for key, value in params.items()}
-        unknown = [key for key in values if key not in action.needs_by_key]
+        custom = await self._custom_needs(app, action, account_id, authentication_id, values)
+        valid = [need.key for need in (*action.needs, *custom)]
+        unknown = [key for key in values if key not in valid]
         if unknown:
+            waiting = [key for key in custom_depends_on(action) if values.get(key) in (None, "")]
+            later = ""
+            if action.custom_needs is not None and waiting:
+                later = (
+                    f" Custom needs are listed once {listing(waiting)} {'is' if len(waiting) == 1 else 'are'} given."
+                )
             raise BadRequest(
                 f"params: {', '.join(repr(k) for k in unknown)} "
                 f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
-                hint=f"Valid needs: {listing([n.key for n in action.needs], limit=30)}.",
+                hint=f"Valid needs: {listing(valid, limit=30)}.{later}",
                 code="unknown_need",
             )
         wanted = set(extras or ALL_EXTRAS)
@@ -112,12 +121,26 @@ class CatalogService:
             "action": shapes.action_schema(app, action),
         }
         if "action_needs" in wanted:
-            result["action_needs"] = await self._needs(app, action, account_id, authentication_id, values)
+            needs = await self._needs(app, action, account_id, authentication_id, values)
+            result["action_needs"] = needs + [shapes.need_shape(action, need, custom=True) for need in custom]
         if "action_gives" in wanted:
             result["action_gives"] = [shapes.give_shape(action, give) for give in action.gives]
         if "action_sample" in wanted:
             result["action_sample"] = shapes.action_sample(action)
         return [result]
+
+    async def _custom_needs(
+        self, app: App, action: Action, account_id: int, authentication_id: int | None, values: Mapping[str, Any]
+    ) -> list[NeedSpec]:
+        """The action's custom needs for these params (through the choice cache), or [] until they are given."""
+        loader = custom_loader_need(action)
+        if loader is None or not can_load(action, values):
+            return []
+        target = PrefillTarget(app, action, loader, prefill_name(action, loader))
+        loaded = await self.choices.loaded(
+            account_id=account_id, authentication_id=authentication_id, target=target, params=values
+        )
+        return custom_needs_from(loaded, action.needs_by_key, loader.depends_on)
 
     async def _needs(
         self,

@@ -46,8 +46,10 @@ def app_summary(app: App) -> dict[str, Any]:
     return app_info(app) | {"description": app.description, "actions": action_counts(app)}
 
 
-def need_shape(action: Action, need: NeedSpec, choices: Sequence[Choice] | None = None) -> dict[str, Any]:
-    """A need as Zapier describes it; ``choices`` overrides the static list (loaded for given params)."""
+def need_shape(
+    action: Action, need: NeedSpec, choices: Sequence[Choice] | None = None, *, custom: bool = False
+) -> dict[str, Any]:
+    """A need as Zapier describes it; ``choices`` overrides the static list; ``custom`` marks a custom need."""
     listed = choices if choices is not None else need.choices
     return {
         "key": need.key,
@@ -59,10 +61,10 @@ def need_shape(action: Action, need: NeedSpec, choices: Sequence[Choice] | None 
         "placeholder": need.placeholder,
         "list": need.list,
         "choices": None if listed is None else [c.as_dict() for c in listed],
-        "prefill": emitted_prefill(action, need),
+        "prefill": None if custom else emitted_prefill(action, need),
         "depends_on": list(need.depends_on),
         "alters_custom_fields": need.alters_custom_fields,
-        "custom_field": False,
+        "custom_field": custom,
         "searchfill": None,
         "capabilities": [],
         "from_search": False,

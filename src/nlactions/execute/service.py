@@ -118,7 +118,9 @@ class ExecuteService:
                 hint="Drop one of the two query flags.",
             )
         unknown = [key for key in params if key not in action.needs_by_key]
-        if unknown:
+        # An action with custom needs learns their keys only once the needs they depend on are resolved:
+        # the resolver checks the remaining keys then, and its 400 lists the custom needs too.
+        if unknown and action.custom_needs is None:
             raise BadRequest(
                 f"params: {', '.join(repr(k) for k in unknown)} "
                 f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
@@ -190,7 +192,8 @@ class ExecuteService:
         except (ResolutionInputError, InputRejected) as exc:
             message = exc.message
             await self._finish_log(log_id, _rejected(log_id, used, input_params, message), started, None)
-            raise BadRequest(message, hint=getattr(exc, "hint", None), code="invalid_param") from exc
+            code = getattr(exc, "code", "invalid_param")
+            raise BadRequest(message, hint=getattr(exc, "hint", None), code=code) from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
         response = _response(log_id, used, input_params, outcome)

@@ -14,7 +14,8 @@ from typing import Any, Literal
 import httpx
 from pydantic import ValidationError
 
-from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput, UpstreamError
+from nlactions.catalog import Action, ActionContext, App, AppError, AuthExpired, InvalidInput, NeedSpec, UpstreamError
+from nlactions.catalog.custom import custom_loader_need, validate_custom
 from nlactions.errors import Unprocessable
 from nlactions.execution.choices import ActionChoiceSource, ChoiceCache
 from nlactions.execution.results import field_labels, shape_records, truncate_records
@@ -96,10 +97,10 @@ class InputRejected(Exception):
         self.message = message
 
 
-def halted_message(action: Action, unresolved: list[UnresolvedNeed]) -> str:
+def halted_message(action: Action, unresolved: list[UnresolvedNeed], custom: list[NeedSpec] | None = None) -> str:
     """A message an agent can act on: which needs, what kind of value, the closest choices."""
     parts = []
-    needs = action.needs_by_key
+    needs = {**{n.key: n for n in custom or ()}, **action.needs_by_key}
     for item in unresolved:
         need = needs[item.key]
         kind = "one of its choices" if need.has_choices else f"a {need.type} value"
@@ -238,6 +239,7 @@ class Executor:
             action_label=f"{job.app.name}: {job.action.name}",
             action_description=job.action.description,
             guess=not job.skip_guessing,
+            custom_loader=custom_loader_need(job.action),
         )
         return await self.resolver.resolve(request)
 
@@ -245,9 +247,12 @@ class Executor:
         self, job: ExecutionJob, resolution: Resolution, http: Callable[[], httpx.AsyncClient]
     ) -> ExecutionOutcome:
         action = job.action
-        resolved = redact(resolution.params, action.secret_keys)
+        custom = resolution.custom_needs
+        secret_keys = action.secret_keys | {n.key for n in custom if n.secret}
+        resolved = redact(resolution.params, secret_keys)
+        needs = {**{n.key: n for n in custom}, **action.needs_by_key}
         missing = list(resolution.unresolved.values())
-        for need in action.needs:
+        for need in (*action.needs, *custom):
             if need.required and need.key not in resolution.values and need.key not in resolution.unresolved:
                 hint = job.params.get(need.key)
                 reason = (
@@ -256,11 +261,16 @@ class Executor:
                     else "no value was given and it has no default"
                 )
                 missing.append(UnresolvedNeed(need.key, reason))
-        missing = [m for m in missing if action.needs_by_key[m.key].required]
+        missing = [m for m in missing if m.key in needs and needs[m.key].required]
         if missing:
-            return ExecutionOutcome("halted", resolved, error=halted_message(action, missing), unresolved=missing)
+            return ExecutionOutcome(
+                "halted", resolved, error=halted_message(action, missing, custom), unresolved=missing
+            )
         try:
-            params = action.input.model_validate(resolution.params)
+            declared = {k: v for k, v in resolution.params.items() if k in action.needs_by_key}
+            params = action.input.model_validate(declared)
+            # Custom needs' values: validated against their specs, handed to perform as ``params.custom``.
+            params.with_custom(validate_custom(custom, resolution.params) if custom else {})
         except ValidationError as exc:
             first = exc.errors()[0]
             key = str(first["loc"][0]) if first["loc"] else ""

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from nlactions.kit.localfiles import vet_local_file
 from nlactions.kit.ssrf import GuardedTransport, SSRFGuard
 
-__all__ = ["MAX_REDIRECTS", "OutboundClient", "ResponseTooLarge", "make_client", "tcp_address", "user_agent"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "OutboundClient",
+    "ResponseTooLarge",
+    "local_file",
+    "make_client",
+    "tcp_address",
+    "user_agent",
+]
 
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
@@ -96,9 +106,10 @@ class _CappedTransport(httpx.AsyncBaseTransport):
 class OutboundClient(httpx.AsyncClient):
     """The outbound HTTP client, which also vets raw TCP destinations (SMTP, IMAP, databases)."""
 
-    def __init__(self, *, guard: SSRFGuard, **kwargs: Any):
+    def __init__(self, *, guard: SSRFGuard, local_dirs: Sequence[Path] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.guard = guard
+        self.local_dirs = tuple(local_dirs)
 
 
 async def tcp_address(client: httpx.AsyncClient, host: str, port: int) -> str:
@@ -111,10 +122,20 @@ async def tcp_address(client: httpx.AsyncClient, host: str, port: int) -> str:
     return found[0]
 
 
+def local_file(client: httpx.AsyncClient, path: str) -> Path:
+    """The real path of a local file an app may open (``NLACTIONS_SQLITE_APP_DIRS``), else ``LocalFileRefused``.
+
+    A client not made by ``make_client`` has no allowed directory: every path is refused.
+    """
+    allowed = client.local_dirs if isinstance(client, OutboundClient) else ()
+    return vet_local_file(path, allowed)
+
+
 def make_client(
     *,
     auth: httpx.Auth | None = None,
     guard: SSRFGuard,
+    local_dirs: Sequence[Path] = (),
     transport: httpx.AsyncBaseTransport | None = None,
     timeout: float = 30.0,
     max_response_bytes: int | None = None,
@@ -125,6 +146,7 @@ def make_client(
         guarded = _CappedTransport(guarded, max_response_bytes)
     return OutboundClient(
         guard=guard,
+        local_dirs=local_dirs,
         auth=auth,
         transport=guarded,
         follow_redirects=True,

@@ -114,6 +114,8 @@ class ResolutionRequest:
     action_label: str = ""
     action_description: str = ""
     guess: bool = True
+    custom_loader: NeedSpec | None = None
+    """The action's custom-needs loader as a need (``catalog.custom.custom_loader_need``), or None."""
 
 
 @dataclass(slots=True)
@@ -123,6 +125,8 @@ class Resolution:
     values: dict[str, ResolvedValue] = field(default_factory=dict)
     unresolved: dict[str, UnresolvedNeed] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
+    custom_needs: list[NeedSpec] = field(default_factory=list)
+    """The custom needs loaded for this resolution (resolved as the last layer)."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -141,8 +145,9 @@ class Resolver(Protocol):
 class ResolutionInputError(ValueError):
     """A caller's param is unusable (bad locked value, unknown choice id); names the need."""
 
-    def __init__(self, need: str, message: str, *, hint: str | None = None):
+    def __init__(self, need: str, message: str, *, hint: str | None = None, code: str = "invalid_param"):
         super().__init__(message)
         self.need = need
         self.message = message
         self.hint = hint
+        self.code = code

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nlactions.catalog import Choice, NeedSpec
+from nlactions.catalog.custom import custom_needs_from
 from nlactions.resolver.base import (
     ExtractionRequest,
     Extractor,
@@ -57,13 +58,45 @@ class LayeredResolver:
         """Resolve every need of ``request``; never invents a value."""
         resolution = Resolution()
         for layer_needs in layers(request.needs):
-            layer = _Layer()
-            for need in layer_needs:
-                await self._apply_mode(request, need, resolution, layer)
-            if layer.open and request.guess and request.instructions.strip():
-                await self._extract(request, layer, resolution)
-            self._finish(layer, resolution, request.instructions)
+            await self._layer(request, layer_needs, resolution)
+        custom = await self._custom_needs(request, resolution)
+        if custom:
+            resolution.custom_needs = custom
+            for layer_needs in layers(custom):
+                await self._layer(request, layer_needs, resolution)
         return resolution
+
+    async def _layer(self, request: ResolutionRequest, needs: Sequence[NeedSpec], resolution: Resolution) -> None:
+        layer = _Layer()
+        for need in needs:
+            await self._apply_mode(request, need, resolution, layer)
+        if layer.open and request.guess and request.instructions.strip():
+            await self._extract(request, layer, resolution)
+        self._finish(layer, resolution, request.instructions)
+
+    async def _custom_needs(self, request: ResolutionRequest, resolution: Resolution) -> list[NeedSpec]:
+        """The custom needs for the resolved values, after checking every param names a need."""
+        declared = {need.key for need in request.needs}
+        extra = [key for key in request.params if key not in declared]
+        loader = request.custom_loader
+        custom: list[NeedSpec] = []
+        known = loader is not None and all(resolution.params.get(k) not in (None, "") for k in loader.depends_on)
+        if loader is not None and known:
+            loaded = await request.choices.choices(loader, resolution.params)
+            custom = custom_needs_from(loaded, declared, loader.depends_on)
+        unknown = [key for key in extra if key not in {need.key for need in custom}]
+        # Without the needs the custom ones depend on, a run halts on those; say that, not "unknown".
+        if unknown and (known or loader is None or not resolution.unresolved):
+            valid = [need.key for need in (*request.needs, *custom)]
+            label = request.action_label or "this action"
+            raise ResolutionInputError(
+                unknown[0],
+                f"params: {', '.join(repr(k) for k in unknown)} "
+                f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {label}.",
+                hint=f"Valid needs: {', '.join(valid)}.",
+                code="unknown_need",
+            )
+        return custom
 
     async def _apply_mode(
         self, request: ResolutionRequest, need: NeedSpec, resolution: Resolution, layer: _Layer
@@ -160,7 +193,7 @@ class LayeredResolver:
         resolution.values[need.key] = ResolvedValue(value, confidence, "hint")
 
     async def _extract(self, request: ResolutionRequest, layer: _Layer, resolution: Resolution) -> None:
-        secret = {n.key for n in request.needs if n.secret}
+        secret = {n.key for n in (*request.needs, *resolution.custom_needs) if n.secret}
         for extractor in self.extractors:
             remaining = [n for n in layer.open if n.key not in resolution.values]
             if not remaining:
