@@ -117,7 +117,8 @@ def sqlite_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(settings: Settings, sqlite_dir: Path) -> Settings:
     """Loopback databases allowed past the SSRF guard; SQLite files allowed under ``sqlite_dir``."""
-    return settings.model_copy(update={"ssrf_allow": ["127.0.0.1:5432", "127.0.0.1:3306"], "sqlite_app_dirs": [sqlite_dir]})
+    databases = ["127.0.0.1:5432", "127.0.0.1:3306"]
+    return settings.model_copy(update={"ssrf_allow": databases, "sqlite_app_dirs": [sqlite_dir]})
 
 
 @pytest.fixture(params=["postgresql", "mysql", "sqlite"])
