@@ -207,3 +207,26 @@ async def test_skip_param_guessing_takes_locked_custom_values(client: httpx.Asyn
     )
     assert response.json()["status"] == "success", response.text
     assert performed == [{"form": "feedback", "rating": 2}]
+
+
+async def test_a_stored_ai_action_keeps_custom_params_and_runs_with_them(client: httpx.AsyncClient) -> None:
+    """Column-like needs can be fixed or hinted in a stored AI action; they are checked when it runs."""
+    created = await client.post(
+        "/api/v2/ai-actions/",
+        json={"app": "FormsAPI", "action": "submit", "params": {"form": locked("signup"), "plan": locked("pro")}},
+    )
+    assert created.status_code == 200, created.text
+    action_id = created.json()["id"]
+    ran = await client.post(f"/api/v2/ai-actions/{action_id}/execute/", json={"instructions": "sign up someone named Ana"})
+    data = ran.json()
+    assert data["status"] == "success", data
+    assert performed == [{"form": "signup", "name": "Ana", "plan": "pro"}]
+
+    stale = await client.post(
+        "/api/v2/ai-actions/",
+        json={"app": "FormsAPI", "action": "submit", "params": {"form": locked("feedback"), "plan": locked("pro")}},
+    )
+    assert stale.status_code == 200, stale.text
+    refused = await client.post(f"/api/v2/ai-actions/{stale.json()['id']}/execute/", json={"instructions": "rate 5"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "unknown_need"

@@ -40,9 +40,13 @@ def _empty(value: Any) -> bool:
 
 
 def validate(app: App, action: Action, params: Mapping[str, Any]) -> None:
-    """400 naming the param when a stored value cannot work for its need."""
+    """400 naming the param when a stored value cannot work for its need.
+
+    An action with custom needs (a table's columns) learns their keys only once the params deciding them
+    are known: keys it does not declare are stored as given and checked when the AI action runs.
+    """
     unknown = [key for key in params if key not in action.needs_by_key]
-    if unknown:
+    if unknown and action.custom_needs is None:
         raise BadRequest(
             f"params: {', '.join(repr(k) for k in unknown)} "
             f"{'is not a need' if len(unknown) == 1 else 'are not needs'} of {app.key}.{action.key}.",
@@ -53,7 +57,7 @@ def validate(app: App, action: Action, params: Mapping[str, Any]) -> None:
         constraint = constraint_of(value)
         if constraint is None:
             continue
-        need = action.needs_by_key[key]
+        need = action.needs_by_key.get(key)
         if constraint.mode == "choose_from":
             ids = constraint.value
             if not isinstance(ids, list) or not ids:
@@ -61,13 +65,16 @@ def validate(app: App, action: Action, params: Mapping[str, Any]) -> None:
                     f"params.{key}: a choice list must be a non-empty list of choice ids.",
                     hint=f'Send e.g. ["ID1", "ID2"] for \'{key}\', or a string to guess from.',
                 )
-            _check_choice_ids(key, need.choices, [str(i) for i in ids])
+            if need is not None:
+                _check_choice_ids(key, need.choices, [str(i) for i in ids])
         elif constraint.mode == "locked":
             if constraint.value is None:
                 raise BadRequest(
                     f"params.{key}.value is required for mode 'locked'.",
                     hint=f"Send the exact value for '{key}', or use mode 'ignored' to leave it unset.",
                 )
+            if need is None:
+                continue
             try:
                 locked = coerce(constraint.value, need)
             except CoercionError as exc:

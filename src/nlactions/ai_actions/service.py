@@ -137,7 +137,7 @@ class AiActionService:
         }
 
     def stored_params(self, row: AiAction) -> dict[str, Any]:
-        """The row's config params, decrypted, limited to needs the action still has."""
+        """The row's config params, decrypted, limited to needs the action still has (custom ones are kept)."""
         _, action = self.executions.find_action(row.app, row.action)
         try:
             params = unseal(row.params, self.box)
@@ -147,6 +147,8 @@ class AiActionService:
                 hint="Restore the NLACTIONS_SECRET_KEY it was saved with, or PUT the AI action again.",
                 code="secret_unreadable",
             ) from exc
+        if action.custom_needs is not None:
+            return params
         return {key: value for key, value in params.items() if key in action.needs_by_key}
 
     def execution_input(
