@@ -217,7 +217,8 @@ async def test_a_stored_ai_action_keeps_custom_params_and_runs_with_them(client:
     )
     assert created.status_code == 200, created.text
     action_id = created.json()["id"]
-    ran = await client.post(f"/api/v2/ai-actions/{action_id}/execute/", json={"instructions": "sign up someone named Ana"})
+    body = {"instructions": "sign up someone named Ana"}
+    ran = await client.post(f"/api/v2/ai-actions/{action_id}/execute/", json=body)
     data = ran.json()
     assert data["status"] == "success", data
     assert performed == [{"form": "signup", "name": "Ana", "plan": "pro"}]
