@@ -23,6 +23,7 @@ from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.ratelimits.headers import RateLimitHeaders
 from nlactions.ratelimits.service import RateLimits
+from nlactions.resolver import semantic
 from nlactions.resolver.base import Resolver
 from nlactions.settings import Settings
 from nlactions.v1.endpoints import router as v1_router
@@ -48,6 +49,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The embedding model's first load holds the interpreter for a while: a server does it in the
+        # background at start, not inside a request (short-lived CLI commands load it when they need it).
+        semantic.preload()
         runtime = build_runtime(settings, registry=registry, resolver=resolver, transport=transport)
         if migrate:
             await upgrade(runtime.engine)

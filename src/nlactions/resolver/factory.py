@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from nlactions.resolver import semantic
 from nlactions.resolver.base import Extractor, Resolver
 from nlactions.resolver.engine import LayeredResolver
 from nlactions.resolver.extract import OfflineExtractor
@@ -10,8 +9,7 @@ from nlactions.settings import Settings
 
 
 def build_resolver(settings: Settings) -> Resolver:
-    """The cascade the settings ask for; the embedding model starts loading in the background."""
-    semantic.preload()  # its first load holds the interpreter for a while: not during a request
+    """The cascade the settings ask for (the server preloads the embedding model: ``semantic.preload``)."""
     extractors: list[Extractor] = [OfflineExtractor(threshold=settings.match_threshold)]
     if settings.llm_model:
         from nlactions.resolver.llm import LLMExtractor, build_llm_model
