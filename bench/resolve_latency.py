@@ -1,7 +1,7 @@
 """Latency of offline resolution: a 5-need action whose choice need has 1,000 or 100,000 choices.
 
     python bench/resolve_latency.py [--runs N] [--sizes 1000,100000]
-                                    [--instruction-chars 20000] [--long-runs N] [--needs 5,20,50]
+                                    [--instruction-chars 1000,5000,20000] [--long-runs N] [--needs 5,20,50]
                                     [--needs-chars 2000]
 
 Drives the production path (``LayeredResolver`` with the ``OfflineExtractor``) on instructions
@@ -9,13 +9,13 @@ that name a choice, and on a ``guess`` hint for the choice need, after one warm-
 (the choice index is built once and cached; the embedding model loads once per process). Also
 times ``match_hint`` alone. Prints p50/p99 per case; the last line is one JSON object.
 
-``--instruction-chars N`` also resolves, for every size, the same instructions padded with
+``--instruction-chars N[,M...]`` also resolves, for every size, the same instructions padded with
 unrelated sentences to N characters (the server's cap, NLACTIONS_MAX_INSTRUCTION_CHARS, is
-20,000) and prints µs per character; ``--needs 5,20,50`` resolves actions with that many needs
+20,000) and prints µs per character (``named_N``); ``--needs 5,20,50`` resolves actions with that many needs
 (the five above plus named text, number, date and yes/no needs, each stated in the text) against
 the first size and prints µs per need (``--needs-chars`` pads those texts to one length, so the
 needs are the only thing that changes). Both take ``--long-runs`` runs (default 20).
-``long_unnamed`` is the long text naming no choice: the required choice need stays unresolved and
+``unnamed_N`` is the long text naming no choice: the required choice need stays unresolved and
 the engine ranks the closest choices against the whole text, as for a ``halted`` answer.
 """
 
@@ -236,7 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--sizes", default="1000,100000")
-    parser.add_argument("--instruction-chars", type=int, default=0, help="also time instructions this long")
+    parser.add_argument(
+        "--instruction-chars", default="", help="also time instructions this long, e.g. 1000,5000,20000"
+    )
     parser.add_argument("--needs", default="", help="also time actions with these many needs, e.g. 5,20,50")
     parser.add_argument("--needs-chars", type=int, default=0, help="pad the --needs texts to this many characters")
     parser.add_argument("--long-runs", type=int, default=20, help="runs per --instruction-chars / --needs case")
@@ -252,12 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = asyncio.run(time_resolver(needs, choices[size // 3], args.runs))
         results["index_build"] = {"seconds": round(built, 3)}
         results.update(time_match(choices, args.runs))
-        if args.instruction_chars:
+        for chars in (int(c) for c in args.instruction_chars.split(",") if c.strip()):
             target = choices[size // 3]
-            results["long_instructions"] = asyncio.run(
-                time_length(needs, target, args.instruction_chars, args.long_runs)
-            )
-            results["long_unnamed"] = asyncio.run(time_length(needs, None, args.instruction_chars, args.long_runs))
+            results[f"named_{chars}"] = asyncio.run(time_length(needs, target, chars, args.long_runs))
+            results[f"unnamed_{chars}"] = asyncio.run(time_length(needs, None, chars, args.long_runs))
         summary[str(size)] = results
         for name, figures in results.items():
             print(f"{size:>7} choices  {name:<17} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
