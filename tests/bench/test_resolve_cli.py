@@ -206,3 +206,23 @@ def test_llm_resolver_with_a_failing_server_keeps_offline_values(tmp_path: Path)
     assert summary["record_accuracy"] == 0.5  # the offline figures, as without a model
     assert summary["llm_failed_records"] == 2
     assert all("the offline values were kept" in note for note in summary["llm_failures"])
+
+
+def test_llm_resolver_native_output_sends_a_json_schema_response_format(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "tiny_resolver.jsonl", [THIRD_RECORD])
+    with serve({"text": "something"}) as fake:
+        result = run(
+            str(data),
+            "--resolver",
+            "llm",
+            "--llm-output",
+            "native",
+            NLACTIONS_LLM_MODEL="fake-model",
+            NLACTIONS_LLM_BASE_URL=fake.base_url,
+        )
+    assert result.returncode == 0, result.stderr
+    assert last_json(result.stdout)["record_accuracy"] == 1.0
+    sent = fake.requests[0]
+    assert "tools" not in sent
+    assert sent["response_format"]["type"] == "json_schema"
+    assert "text" in sent["response_format"]["json_schema"]["schema"]["properties"]
