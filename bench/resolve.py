@@ -2,6 +2,7 @@
 
     python bench/resolve.py DATA.jsonl [--resolver offline|llm|local] [--now ISO]
                             [--dump OUT.jsonl] [--limit N] [--threshold T]
+                            [--llm-output tool|native|prompted] [--llm-timeout S]
 
 Prints, overall and per category, record accuracy, field precision (of the values the resolver
 filled from the text, how many are right), field recall (of the fields that need a value, how many
@@ -13,6 +14,16 @@ strings compare lower-cased without spaces and ``, . / - _ * ^``; an int is acce
 number; lists compare element by element; ``null`` means "leaving it unset is fine". A value the
 resolver took from the need's declared default stands for "unset" (the action would use that
 default anyway), so it passes where ``null`` is acceptable, or where it equals an acceptable value.
+
+``--resolver llm`` is the production cascade with a language model: the offline extractor, then the
+LLM deciding every need with the offline readings as hints. It takes the server's settings from the
+environment: ``NLACTIONS_LLM_MODEL`` (a pydantic-ai model string such as ``openai-chat:gpt-4o-mini``,
+or the model's name on an OpenAI-compatible server), ``NLACTIONS_LLM_BASE_URL`` (that server, e.g.
+``http://127.0.0.1:11434/v1`` for Ollama or ``http://127.0.0.1:8080/v1`` for llama.cpp's
+``llama-server``) and ``NLACTIONS_LLM_API_KEY``. ``--llm-output`` picks how the structured output is
+asked for (a tool call by default; ``native`` sends a JSON-schema response format, ``prompted``
+puts the schema in the prompt, for servers without tool calling). The summary then adds the LLM's
+requests, tokens and the records whose call failed (their offline values were kept).
 """
 
 from __future__ import annotations
@@ -235,6 +246,80 @@ def _wrap(extractors: Sequence[Extractor], threshold: float) -> Resolver:
     return LayeredResolver(extractors, threshold=threshold)
 
 
+@dataclass
+class LLMTally:
+    """What the language model cost over a run, and how many resolutions fell back to offline values."""
+
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    failed: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    model: str | None = None
+
+    def figures(self) -> dict[str, Any]:
+        """The tally as summary fields."""
+        return {
+            "llm_model": self.model,
+            "llm_requests": self.requests,
+            "llm_input_tokens": self.input_tokens,
+            "llm_output_tokens": self.output_tokens,
+            "llm_seconds": round(self.seconds, 3),
+            "llm_failed_records": self.failed,
+            "llm_failures": dict(sorted(self.failures.items())),
+        }
+
+
+class TalliedResolver:
+    """A resolver whose usage and notes (failed LLM calls) are added up into an ``LLMTally``."""
+
+    def __init__(self, inner: Resolver, tally: LLMTally):
+        self.inner = inner
+        self.tally = tally
+
+    async def resolve(self, request: ResolutionRequest) -> Resolution:
+        """Resolve with the inner resolver, counting what its model calls cost."""
+        resolution = await self.inner.resolve(request)
+        usage = resolution.usage
+        self.tally.model = usage.model or self.tally.model
+        self.tally.requests += usage.requests
+        self.tally.input_tokens += usage.input_tokens
+        self.tally.output_tokens += usage.output_tokens
+        self.tally.seconds += usage.seconds
+        notes = getattr(resolution, "notes", [])
+        self.tally.failed += bool(notes)
+        for note in notes:
+            self.tally.failures[note] = self.tally.failures.get(note, 0) + 1
+        return resolution
+
+
+LLM_TALLY = LLMTally()
+"""Filled by ``--resolver llm`` runs; printed in the summary."""
+
+
+def build_llm_resolver(threshold: float, output_mode: str = "tool", timeout: float | None = 60.0) -> Resolver:
+    """The offline extractor reviewed by the configured LLM; exits with status 2 when none is configured."""
+    from nlactions.resolver.extract import OfflineExtractor
+    from nlactions.resolver.llm import LLMExtractor, build_llm_model
+    from nlactions.settings import Settings
+
+    settings = Settings()
+    if not settings.llm_model:
+        sys.exit(
+            _fail(
+                "--resolver llm: set NLACTIONS_LLM_MODEL (and NLACTIONS_LLM_BASE_URL, NLACTIONS_LLM_API_KEY for "
+                "an OpenAI-compatible server); see bench/README.md"
+            )
+        )
+    try:
+        model = build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
+    except Exception as exc:  # an unknown provider, a missing key or SDK: say which, in its words
+        sys.exit(_fail(f"--resolver llm: cannot build model {settings.llm_model!r}: {exc}"))
+    llm = LLMExtractor(model, timeout=timeout, output_mode=output_mode)  # type: ignore[arg-type]
+    return TalliedResolver(_wrap([OfflineExtractor(threshold=threshold), llm], threshold), LLM_TALLY)
+
+
 def build_resolver(kind: str, threshold: float) -> Resolver:
     """The resolver to measure; exits with status 2 when an optional one is not available."""
     from nlactions.resolver.extract import OfflineExtractor
@@ -248,13 +333,7 @@ def build_resolver(kind: str, threshold: float) -> Resolver:
     except ImportError as exc:
         sys.exit(_fail(f"--resolver {kind}: {module_name} is not available ({exc})"))
     if kind == "llm":
-        from nlactions.settings import Settings
-
-        settings = Settings()
-        if not settings.llm_model:
-            sys.exit(_fail("--resolver llm: set NLACTIONS_LLM_MODEL (and NLACTIONS_LLM_BASE_URL if local)"))
-        model = module.build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
-        return _wrap([offline, module.LLMExtractor(model)], threshold)
+        return build_llm_resolver(threshold)
     factory = getattr(module, "LocalModelExtractor", None)
     if factory is None:
         sys.exit(_fail(f"--resolver local: {module_name} has no LocalModelExtractor"))
@@ -383,6 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dump", help="write one JSON line per record with what the resolver chose")
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--threshold", type=float, default=0.8, help="confidence threshold (default 0.8)")
+    parser.add_argument(
+        "--llm-output", choices=("tool", "native", "prompted"), default="tool", help="how --resolver llm asks"
+    )
+    parser.add_argument("--llm-timeout", type=float, default=60.0, help="seconds per LLM call (default 60)")
     args = parser.parse_args(argv)
 
     now = dt.datetime.fromisoformat(args.now) if args.now else None
@@ -404,12 +487,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if shape == "choice_match":
             tallies = run_choice_records(records, args.threshold, now, dump)
         else:
-            resolver = build_resolver(args.resolver, args.threshold)
+            if args.resolver == "llm":
+                resolver = build_llm_resolver(args.threshold, args.llm_output, args.llm_timeout)
+            else:
+                resolver = build_resolver(args.resolver, args.threshold)
             tallies = asyncio.run(run_resolver_records(records, resolver, now, dump))
     finally:
         if dump is not None:
             dump.close()
     summary = report(tallies, shape=shape, resolver=args.resolver, path=args.data)
+    if args.resolver == "llm" and shape == "resolver":
+        summary.update(LLM_TALLY.figures())
     print(json.dumps(summary, sort_keys=False))
     return 0
 

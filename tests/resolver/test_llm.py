@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,9 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
 
 from nlactions.catalog import Choice, NeedSpec
-from nlactions.resolver.base import ExtractionRequest
+from nlactions.resolver.base import ExtractionRequest, ParamHint, ResolutionRequest, ResolvedValue
+from nlactions.resolver.engine import LayeredResolver
+from nlactions.resolver.extract import OfflineExtractor
 from nlactions.resolver.llm import LLMExtractor, build_llm_model
 
 models.ALLOW_MODEL_REQUESTS = False
@@ -311,3 +315,145 @@ def test_extractor_takes_a_model_string() -> None:
     extractor = LLMExtractor("openai-chat:gpt-4o-mini", api_key="sk-test")
     assert extractor.model_name == "gpt-4o-mini"
     assert extractor.name == "llm"
+
+
+# -- the LLM in the cascade: it reviews the offline values ---------------------------------------
+
+
+class Choices:
+    """A ChoiceSource over each need's static choices."""
+
+    async def choices(self, need: NeedSpec, resolved: Mapping[str, Any]) -> Sequence[Choice]:
+        """The need's static choices."""
+        return need.choices or ()
+
+
+def cascade(script: Callable[[list[ModelMessage], AgentInfo], ModelResponse]) -> LayeredResolver:
+    """Offline extraction, then the LLM on a FunctionModel: the production order."""
+    return LayeredResolver([OfflineExtractor(), extractor(script)])
+
+
+def resolve_request(instructions: str, needs: Sequence[NeedSpec], **params: ParamHint) -> ResolutionRequest:
+    """A ResolutionRequest with static choices."""
+    return ResolutionRequest(instructions=instructions, needs=needs, params=params, choices=Choices(), now=NOW)
+
+
+SEND_NEEDS = [
+    need("email", label="Recipient email", required=True),
+    need("channel", label="Channel", choices=CHANNELS),
+]
+SEND_TEXT = "Email bob@example.com and post it in #random."
+
+
+async def test_offline_value_is_a_hint_the_model_can_change() -> None:
+    script = Scripted([{"email": "rob@example.com", "channel": None}])
+    resolution = await cascade(script).resolve(resolve_request(SEND_TEXT, SEND_NEEDS))
+    assert 'first reading: "bob@example.com" (rule-based reader' in script.prompt
+    assert 'first reading: "C02"' in script.prompt
+    assert set(script.schema["properties"]) == {"email", "channel"}  # offline-filled needs are asked too
+    email = resolution.values["email"]
+    assert (email.value, email.source) == ("rob@example.com", "llm")
+    channel = resolution.values["channel"]  # null keeps the offline reading
+    assert (channel.value, channel.source) == ("C02", "instructions")
+    assert resolution.sources == {"email": "llm", "channel": "instructions"}
+    assert resolution.notes == []
+
+
+async def test_a_value_the_model_confirms_stays_as_the_offline_reader_found_it() -> None:
+    script = Scripted([{"email": "bob@example.com", "channel": "C02"}])
+    offline = await LayeredResolver([OfflineExtractor()]).resolve(resolve_request(SEND_TEXT, SEND_NEEDS))
+    resolution = await cascade(script).resolve(resolve_request(SEND_TEXT, SEND_NEEDS))
+    assert resolution.values == offline.values
+    assert resolution.sources == {"email": "instructions", "channel": "instructions"}
+
+
+async def test_the_model_may_change_a_choice_only_to_a_candidate_id() -> None:
+    script = Scripted([{"channel": "C03"}])
+    needs = [need("channel", label="Channel", choices=CHANNELS)]
+    resolution = await cascade(script).resolve(resolve_request("post in #random", needs))
+    assert enum_of(script.schema, "channel") == ["C01", "C02", "C03"]
+    assert (resolution.values["channel"].value, resolution.values["channel"].source) == ("C03", "llm")
+
+
+async def test_a_hinted_choice_stays_in_a_narrowed_enum() -> None:
+    projects = tuple(Choice(f"P{i:03}", f"Project {i:03}") for i in range(150))
+    hinted = projects[42]
+    request_ = request(
+        "put it somewhere",
+        [need("project", choices=projects)],
+        candidates={"project": projects},
+    )
+    request_ = dataclasses.replace(request_, hints={"project": ResolvedValue(hinted.key, 0.9, "instructions")})
+    script = Scripted([{}])
+    await extractor(script, max_choices=10).extract(request_)
+    ids = enum_of(script.schema, "project")
+    assert len(ids) == 10 and hinted.key in ids
+
+
+async def test_locked_choose_from_guess_and_secret_needs_never_reach_the_model() -> None:
+    script = Scripted([{"text": "Hello team"}])
+    needs = [
+        need("channel", label="Channel", choices=CHANNELS),
+        need("thread", label="Thread", choices=CHANNELS),
+        need("team", label="Team", choices=CHANNELS),
+        need("token", label="Bot token", secret=True),
+        need("text", label="Message text", required=True),
+    ]
+    params = {
+        "channel": ParamHint("locked", "C01"),
+        "thread": ParamHint("choose_from", ["C03"]),
+        "team": ParamHint("guess", "random"),
+        "token": ParamHint("locked", "xoxb-very-secret"),
+    }
+    resolution = await cascade(script).resolve(resolve_request("say hello team", needs, **params))
+    assert set(script.schema["properties"]) == {"text"}
+    assert "xoxb-very-secret" not in script.prompt
+    assert "token" not in script.prompt and "Bot token" not in script.prompt
+    assert resolution.sources == {
+        "channel": "locked",
+        "thread": "choose_from",
+        "team": "hint",
+        "token": "locked",
+        "text": "llm",
+    }
+    assert resolution.params["team"] == "C02"  # the guess went through the matcher, not the model
+
+
+async def test_a_secret_need_the_offline_reader_filled_is_not_shown_to_the_model() -> None:
+    script = Scripted([{}])
+    needs = [need("password", label="Password", secret=True), need("user", label="User name")]
+    resolution = await cascade(script).resolve(resolve_request('log in with password "hunter2-secret"', needs))
+    assert "Password" not in script.prompt and "hunter2-secret" not in json.dumps(script.schema)
+    assert set(script.schema["properties"]) == {"user"}
+    assert resolution.params.get("password") == "hunter2-secret"  # the offline value is kept as it was
+
+
+async def test_a_failing_model_keeps_the_offline_values_and_says_so() -> None:
+    error = ModelHTTPError(status_code=503, model_name="scripted", body={"error": "overloaded"})
+    needs = [*SEND_NEEDS, need("subject", label="Subject", required=True)]
+    resolution = await cascade(Scripted([error])).resolve(resolve_request(SEND_TEXT, needs))
+    assert resolution.params == {"email": "bob@example.com", "channel": "C02"}
+    assert resolution.sources == {"email": "instructions", "channel": "instructions"}
+    assert resolution.notes == [
+        "llm: the model call failed with ModelHTTPError (HTTP 503); the offline values were kept"
+    ]
+    assert set(resolution.unresolved) == {"subject"}  # a required need nobody filled: halted, as before
+
+
+async def test_invalid_output_after_one_retry_keeps_the_offline_values() -> None:
+    script = Scripted([{"channel": "general"}, {"channel": "still wrong"}])
+    resolution = await cascade(script).resolve(resolve_request(SEND_TEXT, SEND_NEEDS))
+    assert len(script.infos) == 2
+    assert resolution.params == {"email": "bob@example.com", "channel": "C02"}
+    assert resolution.notes and "did not fit the fields after a retry" in resolution.notes[0]
+
+
+async def test_a_model_that_times_out_keeps_the_offline_values() -> None:
+    async def slow(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        await asyncio.sleep(5)
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, {"email": "x@example.com"})])
+
+    resolver = LayeredResolver([OfflineExtractor(), extractor(slow, timeout=0.05)])
+    resolution = await resolver.resolve(resolve_request(SEND_TEXT, SEND_NEEDS))
+    assert resolution.params == {"email": "bob@example.com", "channel": "C02"}
+    assert resolution.notes == ["llm: the model did not answer within 0.05 s; the offline values were kept"]

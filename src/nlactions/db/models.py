@@ -159,6 +159,8 @@ class ExecutionLog(Base):
     # An error the app's service said may go away (rate limited, failing), and the wait it asked for.
     retryable: Mapped[bool] = mapped_column(default=False, server_default=false())
     retry_after_seconds: Mapped[float | None] = mapped_column(default=None)
+    resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """How the params were resolved: ``resolved_by`` (need -> source) and ``notes`` (an LLM call that failed)."""
 
 
 Index("ix_execution_logs_account_newest", ExecutionLog.account_id, ExecutionLog.id)

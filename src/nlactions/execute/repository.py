@@ -26,6 +26,7 @@ FINISH_COLUMNS = (
     "resolve_ms",
     "retryable",
     "retry_after_seconds",
+    "resolution",
 )
 
 INSERT_LOG = insert(_TABLE)

@@ -92,6 +92,8 @@ LOG_EXAMPLE: dict[str, Any] = {
     "created_at": "2026-12-01T20:16:28.120000+00:00",
     "completed_at": "2026-12-01T20:16:28.164000+00:00",
     "retried_by": None,
+    "resolved_by": {"channel": "instructions", "text": "llm"},
+    "resolver_notes": [],
 }
 INTERRUPTED_LOG_EXAMPLE: dict[str, Any] = {
     "execution_log_id": "01JBRX3M2R7S5V9A1C4E6G8J0K",
@@ -110,6 +112,8 @@ INTERRUPTED_LOG_EXAMPLE: dict[str, Any] = {
     "created_at": "2026-12-01T20:15:02.004000+00:00",
     "completed_at": None,
     "retried_by": "01JBRX4Z8K6Q4W3F0M9T2V7YHC",
+    "resolved_by": None,
+    "resolver_notes": [],
 }
 LOG_PAGE_EXAMPLE: dict[str, Any] = {
     "results": [LOG_EXAMPLE, INTERRUPTED_LOG_EXAMPLE],
@@ -155,6 +159,16 @@ class ExecutionLogItem(ExecutionLogResponse):
     completed_at: dt.datetime | None = Field(default=None, description="Null while running and when interrupted.")
     retried_by: str | None = Field(
         default=None, description="For an interrupted run: the log of its retry with the same Idempotency-Key."
+    )
+    resolved_by: dict[str, str] | None = Field(
+        default=None,
+        description="Which resolver decided each resolved param: `locked`, `choose_from`, `hint` (a guess param), "
+        "`instructions` (the offline reader), `llm`, `local_model` or `default`. Null before resolution.",
+    )
+    resolver_notes: list[str] = Field(
+        default_factory=list,
+        description="What went wrong while resolving without stopping it, e.g. an LLM call that failed "
+        "(the offline values were kept).",
     )
 
 

@@ -291,6 +291,11 @@ class ExecuteService:
             resolve_ms=outcome.resolve_ms if outcome is not None else 0.0,
             retryable=outcome.retryable if outcome is not None else False,
             retry_after_seconds=outcome.retry_after if outcome is not None else None,
+            resolution=(
+                {"resolved_by": outcome.resolved_by, "notes": outcome.resolver_notes}
+                if outcome is not None and (outcome.resolved_by or outcome.resolver_notes)
+                else None
+            ),
         )
         await self.batcher.submit(repo.FINISH_LOG, repo.finish_params(log_id, values))
 
@@ -398,6 +403,8 @@ def log_item(log: ExecutionLog, registry: Registry | None = None) -> dict[str, A
         "created_at": _utc(log.created_at),
         "completed_at": _utc(log.completed_at),
         "retried_by": log.retried_by,
+        "resolved_by": (log.resolution or {}).get("resolved_by"),
+        "resolver_notes": (log.resolution or {}).get("notes") or [],
     }
 
 

@@ -72,6 +72,8 @@ class ExecutionOutcome:
     auth_expired: bool = False
     retryable: bool = False  # the same call may succeed later (the service was rate limiting or failing)
     retry_after: float | None = None  # seconds the service asked to wait first
+    resolved_by: dict[str, str] = field(default_factory=dict)  # need -> the resolver that decided it
+    resolver_notes: list[str] = field(default_factory=list)  # e.g. an LLM call that failed
 
 
 class InstructionsTooLong(Unprocessable):
@@ -227,6 +229,8 @@ class Executor:
                 await client.aclose()
         outcome.usage = resolution.usage
         outcome.resolve_ms = resolve_ms
+        outcome.resolved_by = resolution.sources
+        outcome.resolver_notes = list(resolution.notes)
         return outcome
 
     async def _resolve(self, job: ExecutionJob, http: Callable[[], httpx.AsyncClient]) -> Resolution:

@@ -82,18 +82,25 @@ class ExtractionRequest:
     now: dt.datetime
     action_label: str = ""
     action_description: str = ""
+    hints: Mapping[str, ResolvedValue] = field(default_factory=dict)
+    """For a reviewing extractor: the values earlier extractors found for some of ``needs``."""
 
 
 @dataclass(slots=True)
 class Extraction:
-    """What an extractor found: values it is confident of, and its cost."""
+    """What an extractor found: values it is confident of, its cost, and why it gave nothing if it failed."""
 
     values: dict[str, ResolvedValue] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
+    failure: str = ""
 
 
 class Extractor(Protocol):
-    """Finds need values in instructions; abstains (leaves a need out) when it is not sure."""
+    """Finds need values in instructions; abstains (leaves a need out) when it is not sure.
+
+    An extractor with ``reviews = True`` is asked about every open need, with what earlier extractors
+    found as ``hints``, and its values replace theirs; others are asked only about needs still empty.
+    """
 
     name: str
 
@@ -127,11 +134,18 @@ class Resolution:
     usage: Usage = field(default_factory=Usage)
     custom_needs: list[NeedSpec] = field(default_factory=list)
     """The custom needs loaded for this resolution (resolved as the last layer)."""
+    notes: list[str] = field(default_factory=list)
+    """What went wrong on the way without stopping resolution (an LLM call that failed)."""
 
     @property
     def params(self) -> dict[str, Any]:
         """The plain resolved values by need key."""
         return {key: rv.value for key, rv in self.values.items()}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Which resolver decided each resolved need (locked, hint, instructions, llm, default, ...)."""
+        return {key: rv.source for key, rv in self.values.items()}
 
 
 class Resolver(Protocol):

@@ -29,6 +29,10 @@ def _has_value(hint: ParamHint) -> bool:
     return hint.value not in (None, "", [], {})
 
 
+def _is_open(need: NeedSpec, resolution: Resolution) -> bool:
+    return need.key not in resolution.values and need.key not in resolution.unresolved
+
+
 def _closest(choices: Sequence[Choice], text: str) -> tuple[Choice, ...]:
     if not choices:
         return ()
@@ -194,30 +198,47 @@ class LayeredResolver:
 
     async def _extract(self, request: ResolutionRequest, layer: _Layer, resolution: Resolution) -> None:
         secret = {n.key for n in (*request.needs, *resolution.custom_needs) if n.secret}
+        found_here: dict[str, ResolvedValue] = {}  # extracted in this layer: the only values a review may change
         for extractor in self.extractors:
-            remaining = [n for n in layer.open if n.key not in resolution.values]
-            if not remaining:
-                return
+            reviews = bool(getattr(extractor, "reviews", False))
+            if reviews:  # every need extracted or still open, but secret ones: their values never reach a model
+                asked = [
+                    n for n in layer.open if n.key not in secret and (n.key in found_here or _is_open(n, resolution))
+                ]
+            else:
+                asked = [n for n in layer.open if _is_open(n, resolution)]
+            if not asked:
+                continue
+            asked_keys = {n.key for n in asked}
             extraction = await extractor.extract(
                 ExtractionRequest(
                     instructions=request.instructions,
-                    needs=remaining,
-                    candidates={n.key: layer.candidates[n.key] for n in remaining if n.key in layer.candidates},
-                    known={k: v for k, v in resolution.params.items() if k not in secret},
+                    needs=asked,
+                    candidates={n.key: layer.candidates[n.key] for n in asked if n.key in layer.candidates},
+                    known={k: v for k, v in resolution.params.items() if k not in secret and k not in asked_keys},
                     now=request.now,
                     action_label=request.action_label,
                     action_description=request.action_description,
+                    hints={n.key: found_here[n.key] for n in asked if n.key in found_here} if reviews else {},
                 )
             )
             resolution.usage.add(extraction.usage)
-            by_key = {n.key: n for n in remaining}
+            if extraction.failure:
+                resolution.notes.append(f"{extractor.name}: {extraction.failure}")
+            by_key = {n.key: n for n in asked}
             for key, found in extraction.values.items():
                 need = by_key.get(key)
                 if need is None or found.confidence < self.threshold:
                     continue
                 value = self._accept(need, found.value, layer.candidates.get(key))
-                if value is not None:
-                    resolution.values[key] = ResolvedValue(value, found.confidence, found.source, found.detail)
+                if value is None:
+                    continue
+                earlier = found_here.get(key)
+                if earlier is not None and earlier.value == value:
+                    continue  # confirmed: the value stays, credited to whoever found it first
+                found_here[key] = resolution.values[key] = ResolvedValue(
+                    value, found.confidence, found.source, found.detail
+                )
 
     @staticmethod
     def _accept(need: NeedSpec, value: Any, candidates: Sequence[Choice] | None) -> Any:

@@ -1,4 +1,4 @@
-"""Build the configured resolver: offline extraction, then the LLM and the local model when configured."""
+"""Build the configured resolver: offline extraction, the LLM reviewing it, then the local model, as configured."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def build_resolver(settings: Settings) -> Resolver:
         from nlactions.resolver.llm import LLMExtractor, build_llm_model
 
         model = build_llm_model(settings.llm_model, settings.llm_base_url, settings.llm_api_key)
-        extractors.append(LLMExtractor(model))
+        # One call per dependency layer; a call cut short keeps the offline values instead of using up the
+        # resolution budget (the same NLACTIONS_ACTION_TIMEOUT_SECONDS), which would fail the execution.
+        extractors.append(LLMExtractor(model, timeout=settings.action_timeout_seconds / 3))
     if settings.local_model:
         from nlactions.resolver.local_model import LocalModelExtractor
 

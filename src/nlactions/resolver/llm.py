@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
-from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.exceptions import ModelHTTPError, UnexpectedModelBehavior
 from pydantic_ai.models import Model, infer_model
 from pydantic_ai.providers import Provider, infer_provider, infer_provider_class
 from pydantic_ai.settings import ModelSettings
@@ -56,11 +56,17 @@ def build_llm_model(model: str, base_url: str | None = None, api_key: str | None
 
 
 class LLMExtractor:
-    """Fills open needs with one structured-output call to a language model; abstains on nulls and errors."""
+    """Decides open needs with one structured-output call to a language model, given earlier readings as hints.
+
+    It reviews (``reviews = True``): the engine asks it about every open need, with what the offline
+    extractor read as hints, and a value it answers replaces the hint. A null keeps the hint; a failed
+    call gives nothing, with the failure described in ``Extraction.failure``.
+    """
 
     name: str = "llm"
     source: ValueSource = "llm"
     choice_values: ChoiceValues = "id"
+    reviews: bool = True
 
     def __init__(
         self,
@@ -107,8 +113,9 @@ class LLMExtractor:
             )
         except Exception as exc:
             _record(usage, run_usage, started)
-            logger.warning("%s extraction failed with %s; leaving its needs open", self.name, _describe_error(exc))
-            return Extraction(usage=usage)
+            reason = _describe_error(exc, self.timeout)
+            logger.warning("%s extraction failed: %s; keeping the earlier values", self.name, reason)
+            return Extraction(usage=usage, failure=f"{reason}; the offline values were kept")
         _record(usage, run_usage, started)
         values = plan.values(result.output, source=self.source, confidence=self.confidence)
         return Extraction(values=values, usage=usage)
@@ -130,8 +137,13 @@ def _record(usage: Usage, run_usage: RunUsage, started: float) -> None:
     usage.seconds = time.perf_counter() - started
 
 
-def _describe_error(exc: Exception) -> str:
-    """The error's class and, for HTTP errors, status: never its message, which may echo request data."""
+def _describe_error(exc: Exception, timeout: float | None) -> str:
+    """What failed, in our words: never the error's message, which may echo request data or a key."""
     if isinstance(exc, ModelHTTPError):
-        return f"{type(exc).__name__} (HTTP {exc.status_code})"
-    return type(exc).__name__
+        return f"the model call failed with {type(exc).__name__} (HTTP {exc.status_code})"
+    if isinstance(exc, TimeoutError):
+        limit = f" within {timeout:g} s" if timeout is not None else ""
+        return f"the model did not answer{limit}"
+    if isinstance(exc, UnexpectedModelBehavior):
+        return f"the model's answer did not fit the fields after a retry ({type(exc).__name__})"
+    return f"the model call failed with {type(exc).__name__}"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from nlactions.resolver.base import ExtractionRequest
+from nlactions.resolver.base import ExtractionRequest, ResolvedValue
 from nlactions.resolver.llm_schema import AskedNeed, OutputPlan
 
 KNOWN_VALUE_CHARS = 300
@@ -21,7 +21,10 @@ Rules:
   instructions refer to; never a value that is not listed.
 - Copy text values (messages, subjects, names) as the user wrote them, without quotes around them.
 - Resolve relative dates and times ("tomorrow at 3pm") against the current time given, in its time zone.
-- The values already known are context only: do not repeat them."""
+- The values already known are context only: do not repeat them.
+- Some fields show a first reading by a rule-based reader, with how sure it was. It is usually right
+  but can be wrong. Answer the value the instructions mean: the same value when the reading is right,
+  the right value when it is wrong. null leaves the reading as it is."""
 
 
 def build_instructions(request: ExtractionRequest) -> str:
@@ -43,7 +46,8 @@ def build_user_prompt(request: ExtractionRequest, plan: OutputPlan) -> str:
     known = _known_lines(request.known)
     if known:
         parts.append("Already known (context, do not fill again):\n" + "\n".join(known))
-    parts.append("Fields to fill (null when the instructions do not say):\n" + "\n".join(_field_lines(plan)))
+    fields = _field_lines(plan, request.hints)
+    parts.append("Fields to fill (null when the instructions do not say):\n" + "\n".join(fields))
     return "\n\n".join(parts)
 
 
@@ -57,10 +61,13 @@ def _known_lines(known: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _field_lines(plan: OutputPlan) -> list[str]:
+def _field_lines(plan: OutputPlan, hints: Mapping[str, ResolvedValue]) -> list[str]:
     lines: list[str] = []
     for item in plan.asked:
         lines.append(f"- {item.prop}: {_summary(item)}")
+        hint = hints.get(item.need.key)
+        if hint is not None:
+            lines.append(f"  first reading: {_hint_text(item, hint)}")
         if item.choices is None:
             continue
         if item.narrowed:
@@ -76,6 +83,23 @@ def _field_lines(plan: OutputPlan) -> list[str]:
             else:
                 lines.append(f"  - id {json.dumps(choice.key)}")
     return lines
+
+
+_READERS = {"instructions": "rule-based reader"}
+
+
+def _hint_text(item: AskedNeed, hint: ResolvedValue) -> str:
+    """A hint's value as the model would answer it, where it came from and how sure its reader was."""
+    value = hint.value
+    if item.by_label and item.choices is not None:
+        to_option = {item.choice_key(option): option for option in item.options}
+        items = value if isinstance(value, list) else [value]
+        shown = [to_option.get(str(v), v) for v in items]
+        value = shown if isinstance(value, list) else shown[0]
+    text = json.dumps(value, default=str, ensure_ascii=False)  # never shortened: the model may answer it back
+    reader = _READERS.get(hint.source, hint.source)
+    origin = f"{reader}, {hint.detail}" if hint.detail else reader
+    return f"{text} ({origin}; confidence {hint.confidence:.2f})"
 
 
 def _summary(item: AskedNeed) -> str:

@@ -103,7 +103,9 @@ def build_output_plan(
     for need in request.needs:
         if need.key in request.known:
             continue
-        choices, narrowed = _choices_for(need, request.candidates, request.instructions, max_choices)
+        hint = request.hints.get(need.key)
+        keep = _keys_of(hint.value) if hint is not None else ()
+        choices, narrowed = _choices_for(need, request.candidates, request.instructions, max_choices, keep)
         if need.has_choices and not choices:
             continue
         prop = _property_name(need.key, taken)
@@ -161,16 +163,29 @@ def _fuzzy_rank(text: str, choices: Sequence[Choice]) -> list[Choice]:
     return sorted(choices, key=score, reverse=True)
 
 
+def _keys_of(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
 def _choices_for(
-    need: NeedSpec, candidates: Mapping[str, Sequence[Choice]], instructions: str, limit: int
+    need: NeedSpec,
+    candidates: Mapping[str, Sequence[Choice]],
+    instructions: str,
+    limit: int,
+    keep: Sequence[str] = (),
 ) -> tuple[tuple[Choice, ...] | None, bool]:
+    """The choices offered for ``need``: all, or the ``limit`` closest plus the ``keep`` ids (a hint's)."""
     if not need.has_choices:
         return None, False
     pool = list(candidates.get(need.key, need.choices or ()))
-    unique = list({c.key: c for c in pool}.values())
+    by_key = {c.key: c for c in pool}
+    unique = list(by_key.values())
     if len(unique) <= limit:
         return tuple(unique), False
-    return tuple(top_choices(instructions, unique, limit)), True
+    top = top_choices(instructions, unique, limit)
+    shown = {c.key for c in top}
+    kept = [by_key[k] for k in keep if k in by_key and k not in shown]
+    return tuple(kept + top[: limit - len(kept)]), True
 
 
 def _annotation(item: AskedNeed) -> Any:

@@ -116,6 +116,7 @@ class LocalModelExtractor(LLMExtractor):
     name: str = "local_model"
     source: ValueSource = "local_model"
     choice_values: ChoiceValues = "label"
+    reviews: bool = False  # less precise than the offline reader: it only fills what is still empty
 
     def __init__(
         self,
