@@ -48,6 +48,12 @@ def _key(key: str | None, token: HTTPAuthorizationCredentials | None) -> str | N
     return key or (token.credentials if token else None)
 
 
+async def admit_execute(request: Request) -> Caller:
+    """``execute_caller`` without FastAPI: the key read as the two security schemes read it (for a fast path)."""
+    key = _key(await api_key_header(request), await bearer(request))
+    return await _admit(request, key, Budget.EXECUTE)
+
+
 async def caller(
     request: Request,
     key: Annotated[str | None, Security(api_key_header)],
