@@ -330,6 +330,27 @@ async def test_bad_flag_is_422_naming_it(client: httpx.AsyncClient, query: str, 
     assert response.json()["error"].startswith(field)
 
 
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Authorization": "bearer  {key} "}, 200),
+        ({"x-api-key": "", "Authorization": "Bearer {key}"}, 200),
+        ({"Authorization": "Basic {key}"}, 401),
+        ({"Authorization": "Bearer"}, 401),
+    ],
+    ids=["lower-scheme-spaces", "empty-x-api-key", "basic", "no-token"],
+)
+async def test_key_read_as_the_security_schemes_document(
+    app: Any, key: Any, headers: dict[str, str], status: int
+) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        filled = {k: v.format(key=key.key) for k, v in headers.items()}
+        response = await http.post(
+            "/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x")), headers=filled
+        )
+    assert response.status_code == status, response.text
+
+
 async def test_a_bad_key_is_401_before_a_bad_body_or_flag(app: Any) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         response = await http.post(

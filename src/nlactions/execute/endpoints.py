@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Query
 from starlette.requests import Request
 
 from nlactions.accounts.service import Caller
-from nlactions.api.deps import CallerDep, ExecuteCallerDep, RuntimeDep, admit_execute, runtime_of
+from nlactions.api.deps import CallerDep, ExecuteCallerDep, RuntimeDep, admit_execute, key_of, runtime_of
 from nlactions.api.fastpath import fast_route
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.api.runtime import Runtime
@@ -76,7 +76,8 @@ async def _execute(
 
 _FLAGS = frozenset({"provider_id", "token_budget", "preview_only", "skip_param_guessing"})
 _BOOLS = {"true": True, "false": False}
-_JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
+_JSON_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
+_HEADERS = frozenset({b"idempotency-key", b"content-type", b"x-api-key", b"authorization"})
 
 
 def _plain_flags(request: Request) -> ExecuteFlags | None:
@@ -111,17 +112,26 @@ async def _fast_execute(request: Request) -> FastJSONResponse | None:
     flags = _plain_flags(request)
     if flags is None:
         return None
-    headers = request.headers
-    idempotency_key = headers.get("idempotency-key")
+    headers: dict[bytes, bytes] = {}
+    for name, value in request.scope["headers"]:  # one pass; the first of a repeated header counts, as in Starlette
+        if name in _HEADERS and name not in headers:
+            headers[name] = value
+    idempotency = headers.get(b"idempotency-key")
+    idempotency_key = idempotency.decode("latin-1") if idempotency is not None else None
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         return None
-    if headers.get("content-type", "").lower() not in _JSON_TYPES or not await request.body():
+    if headers.get(b"content-type", b"").lower() not in _JSON_TYPES or not await request.body():
         return None
     try:
         body = StatelessExecuteRequest.model_validate(await request.json(), from_attributes=True)
     except (ValueError, RecursionError):  # ValidationError and JSONDecodeError are ValueErrors
         return None
-    caller = await admit_execute(request)
+    api_key, authorization = headers.get(b"x-api-key"), headers.get(b"authorization")
+    key = key_of(
+        api_key.decode("latin-1") if api_key is not None else None,
+        authorization.decode("latin-1") if authorization is not None else None,
+    )
+    caller = await admit_execute(request, key)
     return await _execute(runtime_of(request), caller, body, flags, idempotency_key)
 
 
