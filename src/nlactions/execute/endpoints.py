@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Header, Path, Query
 from starlette.requests import Request
@@ -74,7 +75,6 @@ async def _execute(
     return FastJSONResponse(await rt.execute.execute(caller, request))
 
 
-_FLAGS = frozenset({"provider_id", "token_budget", "preview_only", "skip_param_guessing"})
 _BOOLS = {"true": True, "false": False}
 _JSON_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
 _HEADERS = frozenset({b"idempotency-key", b"content-type", b"x-api-key", b"authorization"})
@@ -82,9 +82,10 @@ _HEADERS = frozenset({b"idempotency-key", b"content-type", b"x-api-key", b"autho
 
 def _plain_flags(request: Request) -> ExecuteFlags | None:
     """The query flags when each is absent or written plainly (``true``/``false``, a budget in range), else None."""
-    query = request.query_params
-    if not query:
+    raw = request.scope["query_string"]
+    if not raw:
         return ExecuteFlags()
+    query = dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))  # as Starlette's: the last one counts
     flags = ExecuteFlags()
     if "preview_only" in query or "skip_param_guessing" in query:
         preview = _BOOLS.get(query.get("preview_only", "false"))
