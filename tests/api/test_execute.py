@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
@@ -289,6 +290,73 @@ async def test_token_budget_truncates_results_but_not_full_results(client: httpx
     short = data["results"][0]["text"]
     assert len(short) <= 41 and short.endswith("…")
     assert data["full_results"][0]["text"] == long_text
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type"),
+    [
+        ("?token_budget=010&skip_param_guessing=1", "application/json"),
+        ("?token_budget=10&preview_only=off&skip_param_guessing=yes", "Application/JSON; charset=UTF-8"),
+        ("?token_budget=10&token_budget=10", "application/vnd.api+json"),
+    ],
+    ids=["leading-zero-and-1", "off-yes-charset", "repeated-and-json-suffix"],
+)
+async def test_flags_and_content_types_in_any_accepted_form_act_alike(
+    client: httpx.AsyncClient, query: str, content_type: str
+) -> None:
+    long_text = "word " * 400
+    response = await client.post(
+        f"/api/v2/execute/{query}",
+        content=json.dumps(body(channel=locked("C001"), text=locked(long_text))),
+        headers={"content-type": content_type},
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["status"] == "success"
+    assert data["results"][0]["text"].endswith("…") and len(data["results"][0]["text"]) <= 41
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?token_budget=0", "token_budget"),
+        ("?preview_only=maybe", "preview_only"),
+        ("?token_budget=1e3", "token_budget"),
+    ],
+)
+async def test_bad_flag_is_422_naming_it(client: httpx.AsyncClient, query: str, field: str) -> None:
+    response = await client.post(f"/api/v2/execute/{query}", json=body(channel=locked("C001"), text=locked("x")))
+    assert response.status_code == 422
+    assert response.json()["error"].startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Authorization": "bearer  {key} "}, 200),
+        ({"x-api-key": "", "Authorization": "Bearer {key}"}, 200),
+        ({"Authorization": "Basic {key}"}, 401),
+        ({"Authorization": "Bearer"}, 401),
+    ],
+    ids=["lower-scheme-spaces", "empty-x-api-key", "basic", "no-token"],
+)
+async def test_key_read_as_the_security_schemes_document(
+    app: Any, key: Any, headers: dict[str, str], status: int
+) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        filled = {k: v.format(key=key.key) for k, v in headers.items()}
+        response = await http.post(
+            "/api/v2/execute/", json=body(channel=locked("C001"), text=locked("x")), headers=filled
+        )
+    assert response.status_code == status, response.text
+
+
+async def test_a_bad_key_is_401_before_a_bad_body_or_flag(app: Any) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.post(
+            "/api/v2/execute/?token_budget=0", json={"app": 5}, headers={"x-api-key": "nla_wrong"}
+        )
+    assert response.status_code == 401
 
 
 async def test_secret_need_is_redacted_everywhere(client: httpx.AsyncClient, runtime: Runtime) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nlactions.kit.limits import MAX_DEPTH, Problem, find_problem
+from nlactions.kit.limits import MAX_DEPTH, Problem, find_problem, json_may_have_problem
 
 
 class TrailingSlash:
@@ -97,6 +97,8 @@ def _is_json(scope: Scope) -> bool:
 
 def _json_problem(body: bytes) -> Problem | None:
     """A depth or text problem of a JSON body; None when it has none or is not JSON (the app says so)."""
+    if not json_may_have_problem(body):
+        return None
     try:
         value = json.loads(body)  # as Starlette parses it, so both agree on what the body is
     except (ValueError, RecursionError):

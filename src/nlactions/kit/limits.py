@@ -10,12 +10,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "TOO_DEEP", "Problem", "find_problem", "replace_surrogates", "too_deep", "where"]
+__all__ = [
+    "MAX_DEPTH",
+    "TOO_DEEP",
+    "Problem",
+    "find_problem",
+    "json_may_have_problem",
+    "replace_surrogates",
+    "too_deep",
+    "where",
+]
 
 MAX_DEPTH = 64
 """Objects and arrays may nest this many levels (the request body itself is level 1)."""
 TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# In JSON bytes decoded as UTF-8 with surrogatepass (as ``json.loads`` decodes bytes): a \ud800-\udfff
+# escape, or a surrogate's own UTF-8 bytes.
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 Path = tuple[str | int, ...]
 
@@ -64,6 +77,20 @@ def where(path: Path, *, short: bool = False) -> str:
             break
         parts.append(_shown(part) if isinstance(part, str) else str(part))
     return ".".join(parts) or "body"
+
+
+def json_may_have_problem(body: bytes, max_depth: int = MAX_DEPTH) -> bool:
+    """False when ``json.loads(body)`` surely has no problem for ``find_problem``; a scan of the bytes only.
+
+    Each level of nesting opens a bracket, so at most ``max_depth`` of them cannot nest too deep; text
+    read as UTF-8 (no NUL byte, no UTF-16/32 byte-order mark) holds a surrogate only from one of
+    ``_SURROGATE_BYTES``. True means: parse and look (``find_problem``).
+    """
+    if body.count(b"{") + body.count(b"[") > max_depth:
+        return True
+    if b"\x00" in body or body.startswith(_UTF16_BOMS):
+        return True
+    return _SURROGATE_BYTES.search(body) is not None
 
 
 def find_problem(value: Any, max_depth: int = MAX_DEPTH) -> Problem | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -49,6 +50,17 @@ def scrubbed_traceback(exc: BaseException, secrets: Sequence[str] = ()) -> str:
     return scrub("".join(traceback.format_exception(exc)).rstrip(), secrets)
 
 
+@lru_cache(maxsize=4096)
+def _short_key_looks_secret(key: str) -> bool:
+    return looks_secret(key)
+
+
+def _key_looks_secret(key: Any) -> bool:
+    """``looks_secret(str(key))``, remembered for the short keys every request repeats."""
+    text = key if isinstance(key, str) else str(key)
+    return _short_key_looks_secret(text) if len(text) <= 64 else looks_secret(text)
+
+
 def redact(
     value: Any,
     secret_keys: Iterable[str] = (),
@@ -63,7 +75,7 @@ def redact(
     ``MAX_DEPTH`` becomes a marker and lone surrogates become U+FFFD, so the copy can always be stored
     and rendered as JSON.
     """
-    keys = frozenset(secret_keys)
+    keys = secret_keys if isinstance(secret_keys, frozenset) else frozenset(secret_keys)
     clean = storable
     max_depth = MAX_DEPTH if storable else None
 
@@ -71,40 +83,47 @@ def redact(
         if isinstance(item, str):
             if secrets and any(secret in item for secret in secrets):
                 return REDACTED
-            return replace_surrogates(item) if clean else item
+            return replace_surrogates(item) if clean and not item.isascii() else item
         return item
 
     def name(key: Any) -> Any:
         if isinstance(key, str):
             key = scrub(key, secrets) if secrets else key
-            return replace_surrogates(key) if clean else key
+            return replace_surrogates(key) if clean and not key.isascii() else key
         return key
 
     def container(item: Any, depth: int) -> tuple[Any, bool]:
         """The copy to put in place of ``item``, and whether its children still need copying."""
-        if not isinstance(item, Mapping | list):
+        if isinstance(item, dict):
+            kind: Any = dict
+        elif isinstance(item, list):
+            kind = list
+        elif isinstance(item, Mapping):
+            kind = dict
+        else:
             return leaf(item), False
         if max_depth is not None and depth > max_depth:
             return f"[nested deeper than {max_depth} levels]", False
-        return ({} if isinstance(item, Mapping) else []), True
+        return kind(), True
 
     root, pending = container(value, 1)
     stack: list[tuple[Any, Any, int]] = [(value, root, 1)] if pending else []
     while stack:
         source, target, depth = stack.pop()
-        if isinstance(source, Mapping):
+        depth += 1
+        if isinstance(target, dict):
             for key, child in source.items():
-                if (key in keys or looks_secret(str(key))) and child not in (None, ""):
+                if (key in keys or _key_looks_secret(key)) and child not in (None, ""):
                     target[name(key)] = REDACTED
                     continue
-                copy, pending = container(child, depth + 1)
+                copy, pending = container(child, depth)
                 target[name(key)] = copy
                 if pending:
-                    stack.append((child, copy, depth + 1))
+                    stack.append((child, copy, depth))
         else:
             for child in source:
-                copy, pending = container(child, depth + 1)
+                copy, pending = container(child, depth)
                 target.append(copy)
                 if pending:
-                    stack.append((child, copy, depth + 1))
+                    stack.append((child, copy, depth))
     return root

@@ -12,10 +12,10 @@ import math
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, cast
 
 from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
@@ -54,6 +54,10 @@ class Rule:
     scope: str
     budget: str
     setting: str
+    expiry: int = 0  # the item's window in seconds (filled in by ``__post_init__``)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expiry", self.item.get_expiry())
 
 
 NOUNS = {"execute": ("execute", "executes"), "read": ("read request", "read requests")}
@@ -72,7 +76,8 @@ class RateLimits:
         failed_auth: list[RateLimitItem],
     ):
         self._storage = storage
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = MovingWindowRateLimiter(storage)  # also checks the storage has moving windows
+        self._windows = cast(MovingWindowSupport, storage)
         # Memory storage answers without waiting; a shared store is asked about every rule at once.
         self._concurrent = not isinstance(storage, MemoryStorage)
         self._rules: dict[Budget, list[Rule]] = {
@@ -166,10 +171,12 @@ class RateLimits:
             await client.aclose()
 
     async def _take(self, rule: Rule, ident: str) -> tuple[bool, Quota]:
+        # MovingWindowRateLimiter's hit and get_window_stats, on the storage directly with the key built once.
         who = f"{rule.budget}:{rule.scope}:{ident}"  # one identifier: the library's key building is per part
-        ok = await self._limiter.hit(rule.item, who)
-        stats = await self._limiter.get_window_stats(rule.item, who)
-        return ok, Quota(rule.item.amount, max(0, stats.remaining), _seconds_until(stats.reset_time))
+        key, amount = rule.item.key_for(who), rule.item.amount
+        ok = await self._windows.acquire_entry(key, amount, rule.expiry)
+        start, count = await self._windows.get_moving_window(key, amount, rule.expiry)
+        return ok, Quota(amount, max(0, amount - count), _seconds_until(start + rule.expiry))
 
     async def _failed(self, address: str) -> Quota | None:
         if not self._failed_auth:
