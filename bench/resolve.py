@@ -383,6 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dump", help="write one JSON line per record with what the resolver chose")
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--threshold", type=float, default=0.8, help="confidence threshold (default 0.8)")
+    # --folds (bench/folds.py): per-fold, pooled and per-signal figures; tuned-on vs held-out folds.
+    parser.add_argument("--folds", action="store_true", help="score per fold (SGD domain, BFCL category/group)")
+    parser.add_argument("--tune-folds", help="comma-separated folds a change was tuned on (the rest are held out)")
+    parser.add_argument("--eval-folds", help="comma-separated held-out folds (default: all folds not tuned on)")
+    parser.add_argument("--min-signal", type=int, default=5, help="--folds: hide signals that filled fewer values")
+    parser.add_argument("--wrong", help="--folds: write one JSON line per wrong filled value")
     args = parser.parse_args(argv)
 
     now = dt.datetime.fromisoformat(args.now) if args.now else None
@@ -399,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nlactions.resolver import semantic
 
     semantic.available()  # load the embedding model before timing (once per process in production too)
+    if args.folds:
+        return _run_folds(records, shape, args, now)
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115
     try:
         if shape == "choice_match":
@@ -411,6 +419,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             dump.close()
     summary = report(tallies, shape=shape, resolver=args.resolver, path=args.data)
     print(json.dumps(summary, sort_keys=False))
+    return 0
+
+
+def _run_folds(
+    records: Sequence[Mapping[str, Any]], shape: str, args: argparse.Namespace, now: dt.datetime | None
+) -> int:
+    """``--folds``: score by fold (see bench/folds.py) and print the JSON summary last."""
+    import folds
+
+    bench = sys.modules[__name__]
+    if shape == "choice_match":
+        run = folds.run_fold_choice_records(records, args.threshold, now, bench)
+    else:
+        run = asyncio.run(folds.run_fold_records(records, build_resolver(args.resolver, args.threshold), now, bench))
+    split = [f for f in (args.tune_folds or "").split(",") if f]
+    held = [f for f in (args.eval_folds or "").split(",") if f]
+    wrong = open(args.wrong, "w", encoding="utf-8") if args.wrong else None  # noqa: SIM115
+    try:
+        summary = folds.report_folds(run, tune=split or None, evaluate=held or None, min_signal=args.min_signal,
+                                     wrong_out=wrong)  # fmt: skip
+    finally:
+        if wrong is not None:
+            wrong.close()
+    summary = {"file": Path(args.data).name, "shape": shape, "resolver": args.resolver, **summary}
+    print(json.dumps(summary, sort_keys=False, default=str))
     return 0
 
 

@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
 from nlactions.resolver.extract.booleans import find_booleans
@@ -47,6 +48,17 @@ class Abandoned(Exception):
 
 def _never() -> bool:
     return False
+
+
+def _tagged(found: list[Proposal], finder: str) -> list[Proposal]:
+    """The proposals with the finder that made them as their signal (kept if a finder set a finer one)."""
+    name = finder.removeprefix("find_")
+    return [p if p.signal else replace(p, signal=name) for p in found]
+
+
+def _detail(p: Proposal) -> str:
+    """The resolved value's detail: ``signal: how it was read`` (the bench groups precision by signal)."""
+    return f"{p.signal}: {p.detail}" if p.signal else p.detail
 
 
 class OfflineExtractor:
@@ -91,7 +103,7 @@ class OfflineExtractor:
             for finder in FINDERS:
                 if stopped():
                     raise Abandoned
-                proposals += finder(ctx)
+                proposals += _tagged(finder(ctx), finder.__name__)
             # Text other needs are sure of is not a place or a person; a place need's own finds are.
             named_things = {p.key for p in profiles if p.kind in ("place", "person")}
             taken = [
@@ -101,15 +113,15 @@ class OfflineExtractor:
             ]
             if stopped():
                 raise Abandoned
-            proposals += find_places(ctx, taken)
-            proposals += find_people(ctx, taken)
+            proposals += _tagged(find_places(ctx, taken), "find_places")
+            proposals += _tagged(find_people(ctx, taken), "find_people")
             picked = assign(proposals, ctx.view.segment_at)
-            for extra in find_leftovers(ctx, picked, self.threshold):
+            for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
             for key, chosen in picked.items():
                 if round(chosen.confidence, 6) >= self.threshold:
                     extraction.values[key] = ResolvedValue(
-                        chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", chosen.detail
+                        chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", _detail(chosen)
                     )
         extraction.usage.seconds = time.perf_counter() - started
         return extraction
