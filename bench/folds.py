@@ -27,6 +27,7 @@ from typing import Any
 
 from nlactions.catalog import Choice
 from nlactions.resolver.base import ResolutionRequest, Resolver
+from nlactions.resolver.extract.calibration import rule_of
 
 __all__ = ["FieldOutcome", "fold_of", "report_folds", "run_fold_choice_records", "run_fold_records"]
 
@@ -37,8 +38,6 @@ _GENERIC_VERBS = frozenset({
     "simulate", "count",
 })  # fmt: skip
 BFCL_GROUPS = 3
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_SPACES = re.compile(r"\s+")
 
 
 def _sgd_domain(service: str) -> str:
@@ -74,9 +73,7 @@ def signal_of(detail: str, source: str) -> str:
     """A filled value's signal: ``finder: rule`` with the quoted words of the text taken out."""
     if source != "instructions":
         return source
-    rule = _SPACES.sub(" ", _QUOTED.sub("…", detail)).strip()
-    rule = re.sub(r"\((ambiguous|restated)\)", "", rule).strip()
-    return rule[:60]
+    return rule_of("", detail)
 
 
 def value_kind(record_field: Mapping[str, Any]) -> str:
@@ -351,3 +348,41 @@ def report_folds(
                     "value": o.value, "expected": o.expected,
                 }, default=str) + "\n")  # fmt: skip
     return summary
+
+
+def write_calibration(run: FoldRun, tune: Sequence[str] | None, data: str, path: str) -> None:
+    """Merge this run's per-signal counts on the tuning folds into the calibration table at ``path``."""
+    import ast
+    from pathlib import Path
+
+    out = Path(path)
+    table: dict[str, dict[str, tuple[int, int]]] = {}
+    if out.exists():
+        text = out.read_text(encoding="utf-8")
+        marker = "BY_FILE: dict[str, dict[str, tuple[int, int]]] = "
+        if marker in text:
+            table = ast.literal_eval(text.split(marker, 1)[1].split("\n\n", 1)[0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in run.outcomes:
+        if o.filled and (tune is None or o.fold in tune):
+            counts[o.signal][0] += o.passed
+            counts[o.signal][1] += 1
+    table[Path(data).name] = {k: (v[0], v[1]) for k, v in sorted(counts.items())}
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for per_file in table.values():
+        for k, (right, filled) in per_file.items():
+            pooled[k][0] += right
+            pooled[k][1] += filled
+    lines = [
+        '"""Measured precision per signal, {signal: (right, filled)}: from bench/resolve.py --write-calibration."""',
+        "",
+        "# ruff: noqa: E501",
+        "# fmt: off",
+        "BY_FILE: dict[str, dict[str, tuple[int, int]]] = " + repr(table),
+        "",
+        "MEASURED: dict[str, tuple[int, int]] = {",
+        *(f"    {k!r}: ({v[0]}, {v[1]})," for k, v in sorted(pooled.items())),
+        "}",
+        "",
+    ]
+    out.write_text("\n".join(lines), encoding="utf-8")

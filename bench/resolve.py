@@ -389,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-folds", help="comma-separated held-out folds (default: all folds not tuned on)")
     parser.add_argument("--min-signal", type=int, default=5, help="--folds: hide signals that filled fewer values")
     parser.add_argument("--wrong", help="--folds: write one JSON line per wrong filled value")
+    parser.add_argument("--uncalibrated", action="store_true", help="raw finder confidences, no signal floor")
+    parser.add_argument("--write-calibration", help="--folds: write the per-signal table measured on --tune-folds")
     args = parser.parse_args(argv)
 
     now = dt.datetime.fromisoformat(args.now) if args.now else None
@@ -405,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nlactions.resolver import semantic
 
     semantic.available()  # load the embedding model before timing (once per process in production too)
+    if args.uncalibrated:
+        from nlactions.resolver.extract import calibration
+
+        calibration.enabled = False
     if args.folds:
         return _run_folds(records, shape, args, now)
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115
@@ -442,6 +448,8 @@ def _run_folds(
     finally:
         if wrong is not None:
             wrong.close()
+    if args.write_calibration:
+        folds.write_calibration(run, split or None, args.data, args.write_calibration)
     summary = {"file": Path(args.data).name, "shape": shape, "resolver": args.resolver, **summary}
     print(json.dumps(summary, sort_keys=False, default=str))
     return 0

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
 from nlactions.resolver.extract.booleans import find_booleans
+from nlactions.resolver.extract.calibration import calibrated, rule_of
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.leftovers import find_leftovers
@@ -119,9 +120,13 @@ class OfflineExtractor:
             for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
             for key, chosen in picked.items():
-                if round(chosen.confidence, 6) >= self.threshold:
-                    extraction.values[key] = ResolvedValue(
-                        chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", _detail(chosen)
-                    )
+                if round(chosen.confidence, 6) < self.threshold:
+                    continue
+                confidence = calibrated(rule_of(chosen.signal, chosen.detail), chosen.confidence)
+                if confidence is None:
+                    continue  # the rule that read it is wrong too often on text it was not written for
+                extraction.values[key] = ResolvedValue(
+                    chosen.value, round(min(confidence, 0.99), 3), "instructions", _detail(chosen)
+                )
         extraction.usage.seconds = time.perf_counter() - started
         return extraction

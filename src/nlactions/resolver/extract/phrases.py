@@ -10,7 +10,7 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before
-from nlactions.resolver.extract.names import name_around, name_at
+from nlactions.resolver.extract.names import name_around, name_at, settled_end
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, Word, stem
@@ -248,6 +248,10 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 continue  # "a new Task ..." names the need again rather than giving a value
             if span is not None and need.kind != "place":
                 s, e = span
+                settled = settled_end(view, s, e)
+                if settled is None:
+                    continue  # "Leave for home": the name goes on in lower case, its end is a guess
+                e = settled
                 out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
     return out
 
