@@ -27,7 +27,7 @@ from typing import Any
 
 from nlactions.catalog import Choice
 from nlactions.resolver.base import ResolutionRequest, Resolver
-from nlactions.resolver.extract.calibration import rule_of
+from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, rule_of
 
 __all__ = ["FieldOutcome", "fold_of", "report_folds", "run_fold_choice_records", "run_fold_records"]
 
@@ -69,11 +69,12 @@ def fold_of(record: Mapping[str, Any]) -> str:
     return str(meta.get("category") or meta.get("service") or "all")
 
 
-def signal_of(detail: str, source: str) -> str:
-    """A filled value's signal: ``finder: rule`` with the quoted words of the text taken out."""
+def signal_of(detail: str, source: str, value: Any = None) -> str:
+    """A filled value's signal, named as the extractor's calibration names it (see calibration.rule_of)."""
     if source != "instructions":
         return source
-    return rule_of("", detail)
+    finder = detail.split(":", 1)[0]
+    return rule_of("", detail, value, free_text=finder in FREE_TEXT_SIGNALS)
 
 
 def value_kind(record_field: Mapping[str, Any]) -> str:
@@ -199,7 +200,7 @@ async def run_fold_records(
                     filled=filled,
                     needed=needed,
                     passed=passed,
-                    signal=signal_of(found.detail, found.source) if filled and found else "",
+                    signal=signal_of(found.detail, found.source, found.value) if filled and found else "",
                     value=value,
                     expected=expected,
                 )

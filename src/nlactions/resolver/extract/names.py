@@ -128,6 +128,16 @@ _PREFIXES = frozenset({
 })  # fmt: skip
 
 
+def _unit_after(view: TextView, index: int) -> bool:
+    """True when word ``index`` (a number) is followed by a capitalised word: "1st Floor", "2 B"."""
+    return index + 1 < len(view.words) and view.words[index + 1].capitalised
+
+
+def _long_name(view: TextView, start: int, end: int) -> bool:
+    """True for a name with a joiner inside ("Museum of Astronomy"): one that "and" may continue."""
+    return any(w.lower in _JOINERS for w in view.starting_within(start, end))
+
+
 def _lower_word(word: Word) -> bool:
     return word.text.isalpha() and word.text[:1].islower()
 
@@ -144,7 +154,15 @@ def settled_end(view: TextView, start: int, end: int) -> int | None:
     if i >= len(view.words) or i == 0:
         return end
     nxt, last = view.words[i], view.words[i - 1]
-    if view.text[end : nxt.start] != " " or nxt.segment != last.segment or not _lower_word(nxt):
+    gap = view.text[end : nxt.start]
+    if nxt.segment == last.segment and gap.strip() in ("#", "") and len(gap) <= 3:
+        if gap.strip() == "#" or (nxt.text[:1].isdigit() and last.text[:1].isupper() and _unit_after(view, i)):
+            return None  # "491 30th Street #103", "... Drive 1st Floor": the address goes on
+        if nxt.lower == "and" and _long_name(view, start, end) and i + 1 < len(view.words):
+            following = view.words[i + 1]
+            if following.capitalised and following.segment == nxt.segment:
+                return None  # "the Museum of Astronomy and Related Sciences"
+    if gap != " " or nxt.segment != last.segment or not _lower_word(nxt):
         return end
     if nxt.lower in PLACE_NOUNS:
         return nxt.end

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
 from nlactions.resolver.extract.booleans import find_booleans
-from nlactions.resolver.extract.calibration import calibrated, rule_of
+from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, calibrated, rule_of
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.leftovers import find_leftovers
@@ -55,6 +55,20 @@ def _tagged(found: list[Proposal], finder: str) -> list[Proposal]:
     """The proposals with the finder that made them as their signal (kept if a finder set a finer one)."""
     name = finder.removeprefix("find_")
     return [p if p.signal else replace(p, signal=name) for p in found]
+
+
+def _later_rivals(
+    proposals: list[Proposal], picked: dict[str, Proposal], threshold: float, segment_of: Callable[[int], int]
+) -> set[str]:
+    """Needs whose pick is contradicted, just as surely, by a different value in a later sentence."""
+    out: set[str] = set()
+    for p in proposals:
+        chosen = picked.get(p.need)
+        if chosen is None or p.need in out or round(p.confidence, 6) < threshold or p.value == chosen.value:
+            continue
+        if p.start > chosen.end and segment_of(p.start) > segment_of(chosen.start):
+            out.add(p.need)
+    return out
 
 
 def _detail(p: Proposal) -> str:
@@ -119,10 +133,12 @@ class OfflineExtractor:
             picked = assign(proposals, ctx.view.segment_at)
             for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
+            later = _later_rivals(proposals, picked, self.threshold, ctx.view.segment_at)
             for key, chosen in picked.items():
-                if round(chosen.confidence, 6) < self.threshold:
-                    continue
-                confidence = calibrated(rule_of(chosen.signal, chosen.detail), chosen.confidence)
+                if round(chosen.confidence, 6) < self.threshold or key in later:
+                    continue  # unsure, or a later sentence gives the need another value (a correction?)
+                rule = rule_of(chosen.signal, chosen.detail, chosen.value, free_text=chosen.signal in FREE_TEXT_SIGNALS)
+                confidence = calibrated(rule, chosen.confidence)
                 if confidence is None:
                     continue  # the rule that read it is wrong too often on text it was not written for
                 extraction.values[key] = ResolvedValue(

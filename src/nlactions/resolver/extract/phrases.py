@@ -154,6 +154,17 @@ def _name_end(text: str, start: int, stop: NextMatch) -> int:
     return end
 
 
+# A name that stops while its sentence goes on ("Leave" of "Leave for home please") may be cut
+# short; the calibration measures such reads apart from names that end their sentence.
+MID_SENTENCE = ", sentence goes on"
+
+
+def _mid_sentence(ctx: Context, end: int) -> bool:
+    """True when more words of the same sentence follow ``end``."""
+    i = ctx.view.index_at(end)
+    return i < len(ctx.view.words) and i > 0 and ctx.view.words[i].segment == ctx.view.words[i - 1].segment
+
+
 def _introduced(ctx: Context) -> list[Proposal]:
     """ "called X", "name it X", "titled 'X'", "saying X" for the one need whose label fits."""
     out = []
@@ -179,9 +190,9 @@ def _introduced(ctx: Context) -> list[Proposal]:
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
             if value and value.lower() not in STOPWORDS:
-                out.append(
-                    Proposal(need.key, value, 0.9, start, start + len(value), f"text after '{m.group().strip()}'")
-                )
+                cut = MID_SENTENCE if naming and _mid_sentence(ctx, start + len(value)) else ""
+                detail = f"text after '{m.group().strip()}'{cut}"
+                out.append(Proposal(need.key, value, 0.9, start, start + len(value), detail))
     return out
 
 
@@ -252,7 +263,8 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 if settled is None:
                     continue  # "Leave for home": the name goes on in lower case, its end is a guess
                 e = settled
-                out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
+                cut = MID_SENTENCE if _mid_sentence(ctx, e) else ""
+                out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'{cut}"))
     return out
 
 
