@@ -72,3 +72,20 @@ def test_region_of_a_place_is_not_a_choice_it_is_a_word_of() -> None:
 def test_each_value_names_the_signal_that_read_it() -> None:
     found = extract("Send it to Oslo", need("city", "City"))
     assert found.values["city"].detail.startswith("places: ")
+
+
+def test_a_title_corrected_in_other_words_is_not_written() -> None:
+    title = need("title", "Title", help_text="Title of the movie")
+    text = "Title is Good Boys\nThat is wrong, the movie I want to watch is Toy Story 4 with French subs."
+    assert "title" not in extract(text, title).values
+
+
+def test_a_name_whose_end_is_unclear_is_not_cut_short() -> None:
+    name = need("new_alarm_name", "New alarm name", help_text="Name to use for the new alarm")
+    assert "new_alarm_name" not in extract("I have to add an alarm for Leave for home please.", name).values
+
+
+def test_a_capital_the_starts_the_name() -> None:
+    album = need("album", "Album", help_text="Collection of the song")
+    text = "I want songs like on the album The New Classic. Or tunes from six years back."
+    assert values(text, album) == {"album": "The New Classic"}
