@@ -89,3 +89,9 @@ def test_a_capital_the_starts_the_name() -> None:
     album = need("album", "Album", help_text="Collection of the song")
     text = "I want songs like on the album The New Classic. Or tunes from six years back."
     assert values(text, album) == {"album": "The New Classic"}
+
+
+def test_a_nationality_is_not_a_place() -> None:
+    city = need("location", "Location", help_text="City where the restaurant is located")
+    text = "Can you help me find a place to eat?\nI'm interested in Napa.\nYes, I'm interested in Japanese."
+    assert values(text, city) == {"location": "Napa"}

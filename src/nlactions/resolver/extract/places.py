@@ -227,7 +227,14 @@ def _wants_region(need: NeedProfile) -> bool:
     return "state" in lower or "country" in lower or bool(_CITY_STATE.search(help_text))
 
 
+# "Japanese", "Italian", "Spanish", "Korean": one word with a nationality ending names a people,
+# a cuisine or a language ("I'm interested in Japanese"), not a place.
+_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:ese|ish|ian|ean)$")
+
+
 def _render(need: NeedProfile, span: Span) -> str | None:
+    if _NATIONALITY.match(str(span.value)):
+        return None
     if _wants_region(need):
         # The need asks for "City, State": give it only when the text has both.
         return None if span.alt is None else str(span.alt)
