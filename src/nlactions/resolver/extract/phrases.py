@@ -159,6 +159,7 @@ def _name_end(text: str, start: int, stop: NextMatch) -> int:
 MID_SENTENCE = ", sentence goes on"
 
 
+TAIL_REACH = 6  # words looked at after the preposition: the check stays constant per name
 _TAIL_PREPOSITIONS = frozenset({"for", "of", "with", "by"})  # not "in", "at", "on": they bring a place or time
 
 
@@ -175,7 +176,7 @@ def _tail_uncertain(ctx: Context, end: int) -> bool:
         return False
     rest: list[Word] = []
     j = i + 1
-    while j < len(words) and words[j].segment == words[i].segment and len(rest) <= 2:
+    while j < len(words) and words[j].segment == words[i].segment and len(rest) <= 2 and j - i <= TAIL_REACH:
         if words[j].lower not in STOPWORDS:
             rest.append(words[j])
         j += 1
