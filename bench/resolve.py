@@ -466,6 +466,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--llm-output", choices=("tool", "native", "prompted"), default="tool", help="how --resolver llm asks"
     )
     parser.add_argument("--llm-timeout", type=float, default=60.0, help="seconds per LLM call (default 60)")
+    # --folds (bench/folds.py): per-fold, pooled and per-signal figures; tuned-on vs held-out folds.
+    parser.add_argument("--folds", action="store_true", help="score per fold (SGD domain, BFCL category/group)")
+    parser.add_argument("--tune-folds", help="comma-separated folds a change was tuned on (the rest are held out)")
+    parser.add_argument("--eval-folds", help="comma-separated held-out folds (default: all folds not tuned on)")
+    parser.add_argument("--min-signal", type=int, default=5, help="--folds: hide signals that filled fewer values")
+    parser.add_argument("--wrong", help="--folds: write one JSON line per wrong filled value")
+    parser.add_argument("--uncalibrated", action="store_true", help="raw finder confidences, no signal floor")
+    parser.add_argument("--write-calibration", help="--folds: write the per-signal table measured on --tune-folds")
     args = parser.parse_args(argv)
 
     now = dt.datetime.fromisoformat(args.now) if args.now else None
@@ -482,16 +490,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nlactions.resolver import semantic
 
     semantic.available()  # load the embedding model before timing (once per process in production too)
+    if args.uncalibrated:
+        from nlactions.resolver.extract import calibration
+
+        calibration.enabled = False
+    if args.folds:
+        return _run_folds(records, shape, args, now)
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None  # noqa: SIM115
     try:
         if shape == "choice_match":
             tallies = run_choice_records(records, args.threshold, now, dump)
         else:
-            if args.resolver == "llm":
-                resolver = build_llm_resolver(args.threshold, args.llm_output, args.llm_timeout)
-            else:
-                resolver = build_resolver(args.resolver, args.threshold)
-            tallies = asyncio.run(run_resolver_records(records, resolver, now, dump))
+            tallies = asyncio.run(run_resolver_records(records, _resolver(args), now, dump))
     finally:
         if dump is not None:
             dump.close()
@@ -499,6 +509,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.resolver == "llm" and shape == "resolver":
         summary.update(LLM_TALLY.figures())
     print(json.dumps(summary, sort_keys=False))
+    return 0
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    """The resolver ``--resolver`` names (the LLM one with its output mode and timeout)."""
+    if args.resolver == "llm":
+        return build_llm_resolver(args.threshold, args.llm_output, args.llm_timeout)
+    return build_resolver(args.resolver, args.threshold)
+
+
+def _run_folds(
+    records: Sequence[Mapping[str, Any]], shape: str, args: argparse.Namespace, now: dt.datetime | None
+) -> int:
+    """``--folds``: score by fold (see bench/folds.py) and print the JSON summary last."""
+    import folds
+
+    bench = sys.modules[__name__]
+    if shape == "choice_match":
+        run = folds.run_fold_choice_records(records, args.threshold, now, bench)
+    else:
+        run = asyncio.run(folds.run_fold_records(records, _resolver(args), now, bench))
+    split = [f for f in (args.tune_folds or "").split(",") if f]
+    held = [f for f in (args.eval_folds or "").split(",") if f]
+    wrong = open(args.wrong, "w", encoding="utf-8") if args.wrong else None  # noqa: SIM115
+    try:
+        summary = folds.report_folds(run, tune=split or None, evaluate=held or None, min_signal=args.min_signal,
+                                     wrong_out=wrong)  # fmt: skip
+    finally:
+        if wrong is not None:
+            wrong.close()
+    if args.write_calibration:
+        folds.write_calibration(run, split or None, args.data, args.write_calibration)
+    summary = {"file": Path(args.data).name, "shape": shape, "resolver": args.resolver, **summary}
+    print(json.dumps(summary, sort_keys=False, default=str))
     return 0
 
 

@@ -43,7 +43,7 @@ _DIGITS = re.compile(
     re.I,
 )
 _WORDS = re.compile(
-    rf"\b(?:(?P<a>a|an|one)\s+(?P<scale0>hundred|thousand|million)|"
+    rf"\b(?:(?P<a>a|an)\s+(?P<scale0>hundred|thousand|million)(?P<more>(?:[\s-](?:{_UNITS_WORDS}|hundred|thousand|million|and))*)|"
     rf"(?P<words>(?:{_UNITS_WORDS})(?:[\s-](?:{_UNITS_WORDS}|hundred|thousand|million|and))*))"
     r"(?P<pct>\s(?:percent|per\s?cent))?\b",
     re.I,
@@ -51,6 +51,7 @@ _WORDS = re.compile(
 _ORDINAL_WORDS = re.compile(r"\b(?P<ord>" + "|".join(_ORDINALS) + r")\b", re.I)
 
 
+_SAID_SIGN = re.compile(r"\b(?:minus|negative)\s+$", re.I)
 _WORD_SPLIT = re.compile(r"[\s-]+")
 _TRAILING_AND = re.compile(r"[\s-]+and$", re.I)
 
@@ -71,6 +72,23 @@ def _words_value(text: str) -> int | None:
         else:
             return None
     return total + current if seen else None
+
+
+_AND = re.compile(r"[\s-]+and[\s-]+", re.I)
+
+
+def _pieces(words: str, offset: int) -> list[tuple[int, str]]:
+    """Split number words at an "and" that does not follow a scale ("hundred and six" stays whole)."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in _AND.finditer(words):
+        before = words[start : m.start()].rsplit(None, 1)[-1].lower() if words[start : m.start()].strip() else ""
+        if before in _SCALES:
+            continue
+        out.append((offset + start, words[start : m.start()]))
+        start = m.end()
+    out.append((offset + start, words[start:]))
+    return out
 
 
 def _clean_words(match: str) -> str:
@@ -103,20 +121,35 @@ def _find(text: str) -> tuple[Number, ...]:
         if m.group("sign") in ("-", "−"):
             value = -value
         start = m.start("cur") if m.group("cur") else m.start("sign") if m.group("sign") else m.start("num")
+        said = _SAID_SIGN.search(text, max(0, start - 10), start)
+        if said is not None and not m.group("sign"):  # "minus 4", "negative 2.5": the sign said in words
+            value, start = -value, said.start()
         found.append(Number(start, m.end(), value, kind))
         taken.add(start, m.end())
     for m in _WORDS.finditer(text):
         if taken.overlaps(m.start(), m.end()):
             continue
         if m.group("scale0"):
-            value = _SCALES[m.group("scale0").lower()]
-            end = m.end("scale0")
+            more = _clean_words(m.group("more") or "")
+            parsed = _words_value("one " + m.group("scale0") + more)  # "a hundred and ten"
+            value = parsed if parsed is not None else _SCALES[m.group("scale0").lower()]
+            end = m.end("scale0") + (len(more) if parsed is not None else 0)
         else:
             words = _clean_words(m.group("words"))
+            pieces = _pieces(words, m.start("words"))
+            for piece_start, piece in pieces[:-1]:  # "three and four" is two numbers
+                parsed = _words_value(piece)
+                if parsed is not None:
+                    found.append(Number(piece_start, piece_start + len(piece), parsed, "plain", word=True))
+            last_start, words = pieces[-1]
             parsed = _words_value(words)
             if parsed is None:
                 continue
-            value, end = parsed, m.start("words") + len(words)
+            value, end = parsed, last_start + len(words)
+            if len(pieces) > 1:
+                found.append(Number(last_start, end + (m.end() - end if m.group("pct") else 0), value,
+                                    "percent" if m.group("pct") else "plain", word=True))  # fmt: skip
+                continue
         kind = "percent" if m.group("pct") else "plain"
         if kind == "percent":
             end = m.end()

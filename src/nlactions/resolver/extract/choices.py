@@ -13,8 +13,8 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_near
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS
-from nlactions.resolver.normalise import normalise
+from nlactions.resolver.extract.text import STOPWORDS, Word
+from nlactions.resolver.normalise import fold, normalise
 
 __all__ = ["find_choices"]
 
@@ -111,6 +111,14 @@ def _by_name(ctx: Context, need: NeedProfile) -> list[Proposal]:
     return []
 
 
+def _region_of_place(ctx: Context, word: Word) -> bool:
+    """True for "Canada" in "Toronto, Canada": a capitalised word that qualifies the name before its comma."""
+    if not word.capitalised or word.index == 0:
+        return False
+    prev = ctx.view.words[word.index - 1]
+    return prev.capitalised and ctx.text[prev.end : word.start] == ", "
+
+
 def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
     """A word of the text much nearer in meaning to one label than to any other ("recipes" -> Cooking)."""
     index = need.index
@@ -142,6 +150,8 @@ def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
     conf = min(0.86, 0.42 + 0.5 * top + 0.55 * (top - second))
     word = words[best_word]
     choice = index.choices[int(order[0])]
+    if word.lower in fold(choice.label).split() and _region_of_place(ctx, word):
+        return []  # "Toronto, Canada": a place's region, not the choice "Air Canada" it is a word of
     return [Proposal(need.key, choice.key, conf, word.start, word.end, f"'{word.text}' means '{choice.label}'")]
 
 

@@ -6,11 +6,14 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
 from nlactions.resolver.extract.booleans import find_booleans
+from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, calibrated, rule_of
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
+from nlactions.resolver.extract.corrections import corrected_later
 from nlactions.resolver.extract.leftovers import find_leftovers
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.options import find_options
@@ -47,6 +50,31 @@ class Abandoned(Exception):
 
 def _never() -> bool:
     return False
+
+
+def _tagged(found: list[Proposal], finder: str) -> list[Proposal]:
+    """The proposals with the finder that made them as their signal (kept if a finder set a finer one)."""
+    name = finder.removeprefix("find_")
+    return [p if p.signal else replace(p, signal=name) for p in found]
+
+
+def _later_rivals(
+    proposals: list[Proposal], picked: dict[str, Proposal], threshold: float, segment_of: Callable[[int], int]
+) -> set[str]:
+    """Needs whose pick is contradicted, just as surely, by a different value in a later sentence."""
+    out: set[str] = set()
+    for p in proposals:
+        chosen = picked.get(p.need)
+        if chosen is None or p.need in out or round(p.confidence, 6) < threshold or p.value == chosen.value:
+            continue
+        if p.start > chosen.end and segment_of(p.start) > segment_of(chosen.start):
+            out.add(p.need)
+    return out
+
+
+def _detail(p: Proposal) -> str:
+    """The resolved value's detail: ``signal: how it was read`` (the bench groups precision by signal)."""
+    return f"{p.signal}: {p.detail}" if p.signal else p.detail
 
 
 class OfflineExtractor:
@@ -91,7 +119,7 @@ class OfflineExtractor:
             for finder in FINDERS:
                 if stopped():
                     raise Abandoned
-                proposals += finder(ctx)
+                proposals += _tagged(finder(ctx), finder.__name__)
             # Text other needs are sure of is not a place or a person; a place need's own finds are.
             named_things = {p.key for p in profiles if p.kind in ("place", "person")}
             taken = [
@@ -101,15 +129,22 @@ class OfflineExtractor:
             ]
             if stopped():
                 raise Abandoned
-            proposals += find_places(ctx, taken)
-            proposals += find_people(ctx, taken)
+            proposals += _tagged(find_places(ctx, taken), "find_places")
+            proposals += _tagged(find_people(ctx, taken), "find_people")
             picked = assign(proposals, ctx.view.segment_at)
-            for extra in find_leftovers(ctx, picked, self.threshold):
+            for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
+            later = _later_rivals(proposals, picked, self.threshold, ctx.view.segment_at)
+            later |= corrected_later(ctx.view, picked, self.threshold)
             for key, chosen in picked.items():
-                if round(chosen.confidence, 6) >= self.threshold:
-                    extraction.values[key] = ResolvedValue(
-                        chosen.value, round(min(chosen.confidence, 0.99), 3), "instructions", chosen.detail
-                    )
+                if round(chosen.confidence, 6) < self.threshold or key in later:
+                    continue  # unsure, or a later sentence gives the need another value (a correction?)
+                rule = rule_of(chosen.signal, chosen.detail, chosen.value, free_text=chosen.signal in FREE_TEXT_SIGNALS)
+                confidence = calibrated(rule, chosen.confidence)
+                if confidence is None:
+                    continue  # the rule that read it is wrong too often on text it was not written for
+                extraction.values[key] = ResolvedValue(
+                    chosen.value, round(min(confidence, 0.99), 3), "instructions", _detail(chosen)
+                )
         extraction.usage.seconds = time.perf_counter() - started
         return extraction

@@ -16,8 +16,12 @@ __all__ = ["find_people"]
 # Words after which a proper name is usually a person.
 _TRIGGERS = frozenset(
     {"to", "with", "from", "pay", "paying", "send", "sending", "request", "requesting", "ask", "asking", "invite",
-     "inviting", "email", "call", "text", "message", "tell", "remind", "cc", "owe", "owes", "meet", "meeting"}
+     "inviting", "email", "call", "text", "message", "tell", "remind", "cc", "owe", "owes", "meet", "meeting",
+     "named", "called"}
 )  # fmt: skip
+# Nouns for a person: "the person I'm paying is Rachel", "my contact is Omar".
+_PERSON_NOUNS = frozenset({"person", "contact", "recipient", "receiver", "payee", "friend", "name", "user"})
+NAMED_REACH = 5  # words back from "is" to the noun it completes
 MAX_NAME_WORDS = 2
 AFTER_TRIGGER = 0.82
 NAMED = 0.86  # "the recipient is Priya"
@@ -30,12 +34,10 @@ def person_spans(ctx: Context) -> list[Span]:
     out: list[Span] = []
     for word in view.words:
         opens = word.index == 0 or view.words[word.index - 1].segment != word.segment
-        prev = view.words[word.index - 1] if word.index else None
-        named = (
-            word.lower == "is"
-            and prev is not None
-            and (prev.lower == "name" or any(p.cue(prev.stem) > 0 for p in ctx.of_kind("person")))
-        )  # "the contact is Priya", "the name is Omar"
+        named = word.lower == "is" and any(
+            w.lower in _PERSON_NOUNS or any(p.cue(w.stem) > 0 for p in ctx.of_kind("person"))
+            for w in view.before(word.start, NAMED_REACH)
+        )  # "the contact is Priya", "the person I'm paying is Rachel"
         if word.lower in _TRIGGERS or word.lower == "for" or named:
             span = name_at(view, word.index + 1, skip_article=False)
             conf = NAMED if named else AFTER_TRIGGER

@@ -10,7 +10,7 @@ from typing import Any
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_before
-from nlactions.resolver.extract.names import name_around, name_at
+from nlactions.resolver.extract.names import name_around, name_at, settled_end
 from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, Word, stem
@@ -154,6 +154,42 @@ def _name_end(text: str, start: int, stop: NextMatch) -> int:
     return end
 
 
+# A name that stops while its sentence goes on ("Leave" of "Leave for home please") may be cut
+# short; the calibration measures such reads apart from names that end their sentence.
+MID_SENTENCE = ", sentence goes on"
+
+
+TAIL_REACH = 6  # words looked at after the preposition: the check stays constant per name
+_TAIL_PREPOSITIONS = frozenset({"for", "of", "with", "by"})  # not "in", "at", "on": they bring a place or time
+
+
+def _tail_uncertain(ctx: Context, end: int) -> bool:
+    """True for "Leave" in "for Leave for home please.": a preposition and a word or two end the sentence.
+
+    Such a tail may belong to the name ("Leave for home"), or not; either way the end is a guess.
+    """
+    words = ctx.view.words
+    i = ctx.view.index_at(end)
+    if i == 0 or i >= len(words) or words[i].segment != words[i - 1].segment:
+        return False
+    if words[i].lower not in _TAIL_PREPOSITIONS:
+        return False
+    rest: list[Word] = []
+    j = i + 1
+    while j < len(words) and words[j].segment == words[i].segment and len(rest) <= 2 and j - i <= TAIL_REACH:
+        if words[j].lower not in STOPWORDS:
+            rest.append(words[j])
+        j += 1
+    ends = j >= len(words) or words[j].segment != words[i].segment
+    return ends and 1 <= len(rest) <= 2
+
+
+def _mid_sentence(ctx: Context, end: int) -> bool:
+    """True when more words of the same sentence follow ``end``."""
+    i = ctx.view.index_at(end)
+    return i < len(ctx.view.words) and i > 0 and ctx.view.words[i].segment == ctx.view.words[i - 1].segment
+
+
 def _introduced(ctx: Context) -> list[Proposal]:
     """ "called X", "name it X", "titled 'X'", "saying X" for the one need whose label fits."""
     out = []
@@ -179,9 +215,11 @@ def _introduced(ctx: Context) -> list[Proposal]:
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
             if value and value.lower() not in STOPWORDS:
-                out.append(
-                    Proposal(need.key, value, 0.9, start, start + len(value), f"text after '{m.group().strip()}'")
-                )
+                if naming and _tail_uncertain(ctx, start + len(value)):
+                    continue  # "in the name of Leave for home": where the name ends is a guess
+                cut = MID_SENTENCE if naming and _mid_sentence(ctx, start + len(value)) else ""
+                detail = f"text after '{m.group().strip()}'{cut}"
+                out.append(Proposal(need.key, value, 0.9, start, start + len(value), detail))
     return out
 
 
@@ -211,6 +249,8 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                     continue
             i = word.index + 1
             while i < len(view.words) and view.words[i].lower in _CONNECTORS and i - word.index <= 2:
+                if view.words[i].text == "The" and view.words[i].segment == word.segment:
+                    break  # "the album The New Classic": a capital "The" mid-sentence starts the name
                 i += 1
             if i >= len(view.words):
                 continue
@@ -248,7 +288,14 @@ def _after_cue(ctx: Context) -> list[Proposal]:
                 continue  # "a new Task ..." names the need again rather than giving a value
             if span is not None and need.kind != "place":
                 s, e = span
-                out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'"))
+                settled = settled_end(view, s, e)
+                if settled is None:
+                    continue  # "Leave for home": the name goes on in lower case, its end is a guess
+                e = settled
+                if _tail_uncertain(ctx, e):
+                    continue  # "an alarm for Leave for home please"
+                cut = MID_SENTENCE if _mid_sentence(ctx, e) else ""
+                out.append(Proposal(need.key, ctx.text[s:e], 0.82, s, e, f"name after '{word.text}'{cut}"))
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from nlactions.resolver.extract.context import Context
-from nlactions.resolver.extract.names import name_at
+from nlactions.resolver.extract.names import name_at, settled_end
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots
@@ -175,6 +175,10 @@ def place_spans(ctx: Context) -> list[Span]:
         if number is not None:
             span = (number.start, span[1])
         start, end = span
+        settled = settled_end(view, start, end)
+        if settled is None:
+            continue  # "Las vegas": where the name ends is a guess
+        end = settled
         wider = _with_region(view, end)
         role, conf = prep
         if word.lower == "for" and prev is not None and prev.lower in ("leaving", "leave", "heading", "headed"):
@@ -200,6 +204,10 @@ def _replies(ctx: Context) -> list[Span]:
         if span is None:
             continue
         start, end = span
+        settled = settled_end(view, start, end)
+        if settled is None:
+            continue
+        end = settled
         words = ctx.text[start:end].split()
         follows = ctx.text[end : end + 1]
         if len(words) >= 2 or follows in (",", ".", "!", ""):
@@ -219,7 +227,14 @@ def _wants_region(need: NeedProfile) -> bool:
     return "state" in lower or "country" in lower or bool(_CITY_STATE.search(help_text))
 
 
+# "Japanese", "Italian", "Spanish", "Korean": one word with a nationality ending names a people,
+# a cuisine or a language ("I'm interested in Japanese"), not a place.
+_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:ese|ish|ian|ean)$")
+
+
 def _render(need: NeedProfile, span: Span) -> str | None:
+    if _NATIONALITY.match(str(span.value)):
+        return None
     if _wants_region(need):
         # The need asks for "City, State": give it only when the text has both.
         return None if span.alt is None else str(span.alt)

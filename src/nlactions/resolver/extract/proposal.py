@@ -26,6 +26,7 @@ class Proposal:
     start: int
     end: int
     detail: str
+    signal: str = ""  # the finder that proposed it (set by the extractor; measured per signal in bench/)
 
     def overlaps(self, other: Proposal) -> bool:
         """True when the two proposals read the same stretch of text."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,7 +115,10 @@ def fill_slots(
             values.append(span.value)
             seen.add(span.value)
             firsts.append(span)
-    if len(values) == len(rest_needs) and (not named or len(rest_needs) == 1):
+    # Dates handed out by order of mention must also run forward in time: a form lists a range's
+    # start before its end, and "back on the 7th, leaving the 13th" read in order would swap them.
+    forward = detail != "date" or all(str(a) <= str(b) for a, b in itertools.pairwise(values))
+    if len(values) == len(rest_needs) and (not named or len(rest_needs) == 1) and forward:
         for need, span in zip(rest_needs, firsts, strict=True):
             value = render(need, span)
             if value is None or _role_fit(need, span) < 0:

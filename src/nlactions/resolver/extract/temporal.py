@@ -72,8 +72,8 @@ def _datetimes(ctx: Context, needs: list[NeedProfile], dates: list[Span], times:
     """One date and/or one time of day make an ISO date-time for a single datetime need."""
     day_values = {s.value for s in dates}
     time_values = {s.value for s in times}
-    if len(needs) != 1 or len(day_values) > 1 or len(time_values) > 1 or not (dates or times):
-        return []
+    if len(needs) != 1 or len(day_values) > 1 or len(time_values) > 1 or not dates:
+        return []  # a time of day alone names no day: today's date would be a guess
     need = needs[0]
     day = dt.date.fromisoformat(dates[0].value) if dates else ctx.now.date()
     clock = dt.time.fromisoformat(times[0].value) if times else dt.time(0, 0)
