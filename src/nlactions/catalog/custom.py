@@ -22,14 +22,13 @@ needs, in one place each:
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from nlactions.catalog.fields import Choice, ChoicePage, NeedSpec, NeedType
+from nlactions.catalog.fields import PYTHON_TYPES, Choice, ChoicePage, NeedSpec, NeedType
 
 if TYPE_CHECKING:
     from nlactions.catalog.action import Action
@@ -40,16 +39,6 @@ CustomNeedsLoader = Callable[["ChoiceContext"], Awaitable[Sequence[NeedSpec]]]
 
 CUSTOM_LOADER_KEY = "__custom_needs__"
 
-_PYTHON: dict[str, Any] = {
-    "str": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "datetime": dt.datetime,
-    "date": dt.date,
-    "dict": dict[str, Any],
-    "any": Any,
-}
 _TYPES = frozenset(get_args(NeedType))
 
 
@@ -142,7 +131,7 @@ def can_load(action: Action, values: Mapping[str, Any]) -> bool:
 
 
 def _annotation(spec: NeedSpec) -> Any:
-    base = _PYTHON.get(spec.type, Any)
+    base = PYTHON_TYPES.get(spec.type, Any)
     if spec.choices is not None and spec.type == "str":
         keys = tuple(c.key for c in spec.choices)
         if keys:

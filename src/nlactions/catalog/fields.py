@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 NeedType = Literal["str", "int", "float", "bool", "datetime", "date", "dict", "any"]
 
+PYTHON_TYPES: dict[str, Any] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "datetime": dt.datetime,
+    "date": dt.date,
+    "dict": dict[str, Any],
+    "any": Any,
+}
+"""The Python type a value of each ``NeedType`` has once validated."""
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:

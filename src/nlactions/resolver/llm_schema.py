@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import re
 from collections.abc import Mapping, Sequence
@@ -13,21 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from rapidfuzz import fuzz, utils
 
 from nlactions.catalog import Choice, NeedSpec
+from nlactions.catalog.fields import PYTHON_TYPES
 from nlactions.resolver.base import ExtractionRequest, ResolvedValue, ValueSource
 
 MAX_CHOICES = 50
 """Choice needs with more candidates than this are narrowed to the most similar ones."""
 
-_SCALAR_TYPES: dict[str, Any] = {
-    "str": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "datetime": dt.datetime,
-    "date": dt.date,
-    "dict": dict[str, Any],
-    "any": str | int | float | bool,
-}
+_SCALAR_TYPES: dict[str, Any] = {**PYTHON_TYPES, "any": str | int | float | bool}
+"""A model is asked for JSON scalars: an ``any`` need takes one of them."""
 
 _TYPE_NOTES: dict[str, str] = {
     "datetime": "An ISO 8601 date-time with its UTC offset.",
