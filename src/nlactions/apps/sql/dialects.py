@@ -138,6 +138,22 @@ def _required(credentials: Mapping[str, str], key: str, label: str) -> str:
     return value
 
 
+async def _server_url(ctx: AnyContext, driver: str, default_port: int, query: Mapping[str, str] | None = None) -> URL:
+    """The database URL from the authentication's fields, its host replaced by the SSRF-vetted address."""
+    creds = ctx.credentials
+    port = _port(creds, default_port)
+    address = await ctx.tcp_address(_required(creds, "host", "host"), port)
+    return URL.create(
+        driver,
+        username=_required(creds, "username", "username"),
+        password=creds.get("password") or None,
+        host=address,
+        port=port,
+        database=_required(creds, "database", "database"),
+        query=query or {},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PostgreSQL:
     """PostgreSQL through asyncpg; timeout and read-only mode as session settings sent at startup."""
@@ -149,17 +165,7 @@ class PostgreSQL:
     async def engine(self, ctx: AnyContext, *, read_only: bool, limits: Limits) -> AsyncEngine:
         """An asyncpg engine to the vetted address."""
         creds = ctx.credentials
-        host = _required(creds, "host", "host")
-        port = _port(creds, 5432)
-        address = await ctx.tcp_address(host, port)
-        url = URL.create(
-            "postgresql+asyncpg",
-            username=_required(creds, "username", "username"),
-            password=creds.get("password") or None,
-            host=address,
-            port=port,
-            database=_required(creds, "database", "database"),
-        )
+        url = await _server_url(ctx, "postgresql+asyncpg", 5432)
         settings = {"statement_timeout": str(math.ceil(limits.statement_seconds * 1000))}
         if read_only:
             settings["default_transaction_read_only"] = "on"
@@ -195,18 +201,7 @@ class MySQL:
     async def engine(self, ctx: AnyContext, *, read_only: bool, limits: Limits) -> AsyncEngine:
         """An aiomysql engine to the vetted address."""
         creds = ctx.credentials
-        host = _required(creds, "host", "host")
-        port = _port(creds, 3306)
-        address = await ctx.tcp_address(host, port)
-        url = URL.create(
-            "mysql+aiomysql",
-            username=_required(creds, "username", "username"),
-            password=creds.get("password") or None,
-            host=address,
-            port=port,
-            database=_required(creds, "database", "database"),
-            query={"charset": "utf8mb4"},
-        )
+        url = await _server_url(ctx, "mysql+aiomysql", 3306, {"charset": "utf8mb4"})
         args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
         context = _ssl_context(_ssl_mode(creds))
         if context is not None:
