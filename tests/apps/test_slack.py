@@ -30,7 +30,7 @@ from nlactions.catalog import (
 )
 from nlactions.catalog.testing import conformance_suite, load_all_choices
 from nlactions.kit.http import make_client
-from nlactions.kit.ssrf import SSRFGuard
+from nlactions.kit.ssrf import BlockedDestination, SSRFGuard
 from nlactions.resolver.engine import LayeredResolver
 from nlactions.resolver.extract import OfflineExtractor
 from nlactions.resolver.llm import LLMExtractor
@@ -403,9 +403,9 @@ async def test_archived_channel(ctx: ActionContext) -> None:
 async def test_the_base_url_must_pass_the_ssrf_guard(slack: SlackServer) -> None:
     fields = creds(slack)
     async with make_client(guard=SSRFGuard([]), auth=app.auth.httpx_auth(fields), timeout=5) as http:
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(BlockedDestination) as caught:
             await run(ActionContext(http=http, credentials=fields), "channel_message", channel="C0GENERAL", text="x")
-    assert "127.0.0.1" in str(caught.value)
+    assert f"127.0.0.1:{slack.port} to NLACTIONS_SSRF_ALLOW" in str(caught.value)
     assert slack.requests == []
 
 
