@@ -22,7 +22,16 @@ Details: ``nlactions.catalog.custom``.
 
 from nlactions.catalog.action import Action, ActionType, Perform
 from nlactions.catalog.app import App
-from nlactions.catalog.auth import ApiKeyAuth, AuthField, AuthKind, BasicAuth, FieldsAuth, NoAuth, OAuth2Auth
+from nlactions.catalog.auth import (
+    ApiKeyAuth,
+    AuthField,
+    AuthKind,
+    BasicAuth,
+    FieldsAuth,
+    NoAuth,
+    OAuth2Auth,
+    bearer_auth,
+)
 from nlactions.catalog.base_url import base_url_field, read_base_url
 from nlactions.catalog.context import ActionContext, ChoiceContext
 from nlactions.catalog.custom import CustomNeedsLoader
@@ -51,6 +60,7 @@ from nlactions.catalog.fields import (
 from nlactions.catalog.http_errors import error_message, is_rate_limited, rate_limit_error, retry_delay, status_error
 from nlactions.catalog.pagination import cursor_params, link_cursor
 from nlactions.catalog.registry import Registry, load_registry
+from nlactions.catalog.suggest import closest_choices, named_choices
 
 __all__ = [
     "Action",
@@ -82,6 +92,8 @@ __all__ = [
     "Registry",
     "UpstreamError",
     "base_url_field",
+    "bearer_auth",
+    "closest_choices",
     "cursor_params",
     "error_message",
     "give",
@@ -89,6 +101,7 @@ __all__ = [
     "is_rate_limited",
     "link_cursor",
     "load_registry",
+    "named_choices",
     "need",
     "needs_of",
     "rate_limit_error",

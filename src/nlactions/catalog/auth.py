@@ -101,11 +101,15 @@ class BasicAuth:
 
 @dataclass(frozen=True, slots=True)
 class OAuth2Auth:
-    """OAuth 2 authorization code; the stored connection holds the access (and refresh) token."""
+    """OAuth 2 authorization code; the stored connection holds the access (and refresh) token.
+
+    ``user_scopes``: scopes granted to the installing user rather than the app (Slack's ``user_scope``).
+    """
 
     authorize_url: str = ""
     token_url: str = ""
     scopes: tuple[str, ...] = ()
+    user_scopes: tuple[str, ...] = ()
     fields: tuple[AuthField, ...] = (
         AuthField("access_token", "Access Token"),
         AuthField("refresh_token", "Refresh Token", required=False),
@@ -133,6 +137,14 @@ class FieldsAuth:
     def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
         """No credentials on HTTP requests: the fields are for the app's own connections."""
         return None
+
+
+def bearer_auth(token: str) -> httpx.Auth:
+    """An ``Authorization: Bearer`` auth for one request (``ctx.http.request(..., auth=bearer_auth(t))``).
+
+    For an app holding two tokens (a bot's and a user's): the per-request auth replaces the client's.
+    """
+    return _HeaderAuth({"Authorization": f"Bearer {token}"})
 
 
 AuthKind = NoAuth | ApiKeyAuth | BasicAuth | OAuth2Auth | FieldsAuth

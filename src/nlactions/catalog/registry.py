@@ -13,6 +13,7 @@ ENTRY_POINT_GROUP = "nlactions.apps"
 BUILTIN_APPS = (
     "nlactions.apps.formatter:app",
     "nlactions.apps.github:app",
+    "nlactions.apps.slack:app",
     "nlactions.apps.webhook:app",
     "nlactions.apps.email:app",
     "nlactions.apps.postgresql:app",
