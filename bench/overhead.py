@@ -46,7 +46,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from _servers import HOST, count_logs, create_key, free_port, nlactions_command, nlactions_env, stop, wait_healthy
+from _servers import HOST, count_logs, create_key, free_port, nlactions_env, start_server, stop, wait_healthy
 
 EXECUTE_PATH = "/api/v2/execute/?skip_param_guessing=true"
 BARE_PATH = "/api/v2/execute/"
@@ -308,22 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         key, account_id = create_key(env, workdir, account)
         nla_port, bare_port = free_port(), free_port()
-        with (workdir / "nlactions.log").open("wb") as nla_log, (workdir / "bare.log").open("wb") as bare_log:
-            nla = subprocess.Popen(
-                [*nlactions_command(), "serve", "--port", str(nla_port)],
-                env=env,
-                cwd=workdir,
-                stdout=nla_log,
-                stderr=subprocess.STDOUT,
-            )
-            servers.append(nla)
-            bare = subprocess.Popen(
-                [sys.executable, __file__, "--serve-bare", str(bare_port)],
-                cwd=workdir,
-                stdout=bare_log,
-                stderr=subprocess.STDOUT,
-            )
-            servers.append(bare)
+        nla = start_server(env, workdir, nla_port, workdir / "nlactions.log")
+        servers.append(nla)
+        bare_command = [sys.executable, __file__, "--serve-bare", str(bare_port)]
+        bare = start_server(dict(os.environ), workdir, bare_port, workdir / "bare.log", bare_command)
+        servers.append(bare)
         wait_healthy(nla_port, nla)
         wait_healthy(bare_port, bare)
 

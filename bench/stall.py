@@ -40,13 +40,13 @@ from typing import Any
 
 import httpx
 
+from _servers import create_key, free_port, nlactions_env, start_server, stop, wait_healthy
 from nlactions.apps.formatter import app as formatter
 from nlactions.catalog import Choice, NeedSpec
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolutionRequest
 from nlactions.resolver.engine import LayeredResolver
 from nlactions.resolver.extract import OfflineExtractor
 from nlactions.settings import Settings
-from overhead import create_key, free_port, nlactions_command, nlactions_env, stop, wait_healthy
 
 UNIT = "Uppercase the text 'hello world' "
 DEFAULT_CHARS = int(getattr(Settings.model_fields.get("max_instruction_chars"), "default", 20_000))
@@ -183,19 +183,12 @@ async def loop_lag(length: int, rounds: int) -> dict[str, Any]:
     return {"thread": thread, "process_pool": process}
 
 
-def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+def start_bench_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     """``nlactions serve`` on a free port with a fresh data dir: the process, its URL and a key."""
     env = nlactions_env(workdir / "data", None)
     key, _account = create_key(env, workdir, "stall-bench")
     port = free_port()
-    with (workdir / "nlactions.log").open("wb") as log:
-        process = subprocess.Popen(
-            [*nlactions_command(), "serve", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_server(env, workdir, port, workdir / "nlactions.log")
     wait_healthy(port, process)
     return process, f"http://127.0.0.1:{port}", key
 
@@ -221,7 +214,7 @@ def main() -> int:
         if args.url:
             url, key = args.url.rstrip("/"), args.key
         else:
-            process, url, key = start_server(workdir)
+            process, url, key = start_bench_server(workdir)
         server = asyncio.run(measure_server(url, key, args.chars, args.rounds, args.interval))
     finally:
         if process is not None:
