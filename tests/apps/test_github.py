@@ -644,11 +644,6 @@ async def test_a_secondary_limit_through_execute_says_when(client: httpx.AsyncCl
     assert "retry after" in data["error"] and "(in 90 s)" in data["error"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolver: a later depends_on layer re-reads text an earlier layer used (the owner in owner/name "
-    "becomes an assignee)",
-)
 async def test_the_owner_in_owner_name_is_not_taken_as_an_assignee(
     client: httpx.AsyncClient, github: GitHubServer
 ) -> None:

@@ -29,6 +29,8 @@ class ResolvedValue:
     confidence: float
     source: ValueSource
     detail: str = ""
+    span: tuple[int, int] | None = None
+    """Where in the instructions the value was read (start, end), when an extractor knows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,8 @@ class ExtractionRequest:
     action_description: str = ""
     hints: Mapping[str, ResolvedValue] = field(default_factory=dict)
     """For a reviewing extractor: the values earlier extractors found for some of ``needs``."""
+    taken: Sequence[tuple[int, int]] = ()
+    """Spans of the instructions that earlier layers read other needs' values from: not this layer's."""
 
 
 @dataclass(slots=True)

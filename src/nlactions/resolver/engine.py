@@ -220,6 +220,7 @@ class LayeredResolver:
                     action_label=request.action_label,
                     action_description=request.action_description,
                     hints={n.key: found_here[n.key] for n in asked if n.key in found_here} if reviews else {},
+                    taken=[v.span for k, v in resolution.values.items() if v.span is not None and k not in asked_keys],
                 )
             )
             resolution.usage.add(extraction.usage)
@@ -237,7 +238,7 @@ class LayeredResolver:
                 if earlier is not None and earlier.value == value:
                     continue  # confirmed: the value stays, credited to whoever found it first
                 found_here[key] = resolution.values[key] = ResolvedValue(
-                    value, found.confidence, found.source, found.detail
+                    value, found.confidence, found.source, found.detail, found.span
                 )
 
     @staticmethod

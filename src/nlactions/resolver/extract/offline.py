@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from nlactions.resolver.base import Extraction, ExtractionRequest, ResolvedValue, Usage
@@ -72,6 +72,13 @@ def _later_rivals(
     return out
 
 
+def _outside(proposals: list[Proposal], taken: Sequence[tuple[int, int]]) -> list[Proposal]:
+    """Proposals that read no text an earlier layer already gave another need (one span, one value)."""
+    if not taken:
+        return proposals
+    return [p for p in proposals if p.start == p.end or all(p.end <= s or p.start >= e for s, e in taken)]
+
+
 def _detail(p: Proposal) -> str:
     """The resolved value's detail: ``signal: how it was read`` (the bench groups precision by signal)."""
     return f"{p.signal}: {p.detail}" if p.signal else p.detail
@@ -120,6 +127,7 @@ class OfflineExtractor:
                 if stopped():
                     raise Abandoned
                 proposals += _tagged(finder(ctx), finder.__name__)
+            proposals = _outside(proposals, request.taken)
             # Text other needs are sure of is not a place or a person; a place need's own finds are.
             named_things = {p.key for p in profiles if p.kind in ("place", "person")}
             taken = [
@@ -129,8 +137,9 @@ class OfflineExtractor:
             ]
             if stopped():
                 raise Abandoned
-            proposals += _tagged(find_places(ctx, taken), "find_places")
-            proposals += _tagged(find_people(ctx, taken), "find_people")
+            taken += request.taken
+            proposals += _outside(_tagged(find_places(ctx, taken), "find_places"), request.taken)
+            proposals += _outside(_tagged(find_people(ctx, taken), "find_people"), request.taken)
             picked = assign(proposals, ctx.view.segment_at)
             for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
@@ -144,7 +153,11 @@ class OfflineExtractor:
                 if confidence is None:
                     continue  # the rule that read it is wrong too often on text it was not written for
                 extraction.values[key] = ResolvedValue(
-                    chosen.value, round(min(confidence, 0.99), 3), "instructions", _detail(chosen)
+                    chosen.value,
+                    round(min(confidence, 0.99), 3),
+                    "instructions",
+                    _detail(chosen),
+                    (chosen.start, chosen.end) if chosen.start != chosen.end else None,
                 )
         extraction.usage.seconds = time.perf_counter() - started
         return extraction
