@@ -49,7 +49,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         ensure_private_sqlite_file(url)
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, json_serializer=dumps_json, json_deserializer=orjson.loads
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            json_serializer=dumps_json,
+            json_deserializer=orjson.loads,
+            hide_parameters=True,  # a failed statement's error (and log line) never carries row values
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -65,6 +70,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         pool_size=10,
         max_overflow=20,
         pool_pre_ping=True,
