@@ -24,18 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from helpers.threaded_server import ThreadedServer
 
 __all__ = ["GitHubServer", "Repo", "Seen"]
 
@@ -123,10 +123,13 @@ class Repo:
         return next((item for item in self.issues if item["number"] == number), None)
 
 
-class GitHubServer:
+class GitHubServer(ThreadedServer):
     """The peer, served by uvicorn in a background thread on a free port of 127.0.0.1."""
 
+    label = "GitHub peer"
+
     def __init__(self, *, prefix: str = ""):
+        super().__init__()
         self.prefix = prefix.rstrip("/")
         self.tokens: dict[str, str] = {}
         self.read_only_tokens: set[str] = set()
@@ -135,14 +138,7 @@ class GitHubServer:
         self.secondary: tuple[int, int | None] | None = None
         self.primary_reset_in: int | None = None
         self._lock = threading.Lock()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            self._build(), log_level="warning", access_log=False, lifespan="off", http="h11", ws="none"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+        self.serve(self._build())
 
     # --- setting up the store ---
 
@@ -652,17 +648,3 @@ class GitHubServer:
         return 200, {"total_count": len(found), "incomplete_results": False, "items": items}, links
 
     # --- running ---
-
-    def __enter__(self) -> GitHubServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("GitHub peer did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()

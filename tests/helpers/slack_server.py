@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from helpers.threaded_server import ThreadedServer
 
 __all__ = ["Channel", "Member", "Seen", "SlackServer", "Token"]
 
@@ -126,10 +126,13 @@ def _offset(cursor: str) -> int:
         raise Refusal("invalid_cursor") from None
 
 
-class SlackServer:
+class SlackServer(ThreadedServer):
     """The peer, served by uvicorn in a background thread on a free port of 127.0.0.1."""
 
+    label = "Slack peer"
+
     def __init__(self, *, team: str = "Acme", team_id: str = "T0ACME") -> None:
+        super().__init__()
         self.team = team
         self.team_id = team_id
         self.tokens: dict[str, Token] = {}
@@ -141,14 +144,7 @@ class SlackServer:
         self.limited = False
         self.retry_after: int | None = None
         self._lock = threading.Lock()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            self._build(), log_level="warning", access_log=False, lifespan="off", http="h11", ws="none"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+        self.serve(self._build())
 
     # --- setting up the workspace ---
 
@@ -460,17 +456,3 @@ class SlackServer:
         return {"profile": self._member_json(member)["profile"]}
 
     # --- running ---
-
-    def __enter__(self) -> SlackServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("Slack peer did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()
