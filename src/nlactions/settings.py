@@ -56,6 +56,8 @@ class Settings(BaseSettings):
 
     # A connection that has not sent its request line and headers within this long is closed (slowloris).
     header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A request body not fully received this long after its headers is answered 408 (slow-body clients).
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     # Directories whose files the SQLite app may open (comma-separated or a JSON list); empty: none.
     # Never list nlactions' own data dir: a tenant could then read its database.
     sqlite_app_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)

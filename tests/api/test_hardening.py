@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import uvicorn
 from sqlalchemy import func, select
 
 from helpers.echo_server import EchoServer
+from nlactions.api.middleware import BodyGuard
 from nlactions.api.protocol import header_timeout_protocol
 from nlactions.api.runtime import Runtime
 from nlactions.catalog import Action, ActionContext, ApiKeyAuth, App, AuthField, Needs, UpstreamError
@@ -246,6 +248,36 @@ async def test_a_chunked_body_over_the_limit_is_413(client: httpx.AsyncClient, r
 async def test_a_chunked_body_under_the_limit_is_read(client: httpx.AsyncClient) -> None:
     response = await client.post(EXECUTE, content=chunks(10_000), headers=JSON)
     assert response.status_code == 200, response.text
+
+
+async def test_a_body_that_stops_arriving_is_408_and_never_reaches_the_app() -> None:
+    """A client that sends its headers and then trickles (or stalls) its body is answered, not waited on."""
+    reached: list[bool] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(True)
+
+    sent: list[dict[str, Any]] = []
+    parts = iter([{"type": "http.request", "body": b'{"instructions": "', "more_body": True}])
+
+    async def receive() -> dict[str, Any]:
+        part = next(parts, None)
+        if part is None:
+            await asyncio.sleep(3600)  # the rest of the body never comes
+        return part  # type: ignore[return-value]
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    guard = BodyGuard(inner, max_bytes=1_000, timeout_seconds=0.2)
+    await asyncio.wait_for(guard({"type": "http", "headers": []}, receive, send), timeout=10)
+    assert sent[0]["status"] == 408
+    assert orjson.loads(sent[1]["body"]) == {
+        "error": "The request body did not arrive within 0.2 s.",
+        "code": "body_timeout",
+        "hint": "Send the whole body at once, or raise NLACTIONS_BODY_TIMEOUT_SECONDS.",
+    }
+    assert reached == []
 
 
 # --- credentials in the query string -----------------------------------------------------------------

@@ -83,7 +83,7 @@ def create_app(
     app.include_router(v1_router)
     app.include_router(catalog_router)
     app.include_router(choices_router)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)
     app.add_middleware(RateLimitHeaders)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -31,14 +32,15 @@ class TrailingSlash:
 class BodyGuard:
     """Read the whole request body before the app does, and refuse what must never reach it.
 
-    Over ``max_bytes`` (by Content-Length or as received, chunked included): 413. A JSON body nested
-    deeper than ``MAX_DEPTH`` or holding a lone surrogate: 422 naming the field. Bodies that are not
-    JSON at all are left to the app, which answers ``malformed_json``.
+    Over ``max_bytes`` (by Content-Length or as received, chunked included): 413. Not all received within
+    ``timeout_seconds``: 408. A JSON body nested deeper than ``MAX_DEPTH`` or holding a lone surrogate:
+    422 naming the field. Bodies that are not JSON at all are left to the app, which answers ``malformed_json``.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float = 30.0):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,21 +50,17 @@ class BodyGuard:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await _answer(send, 413, self._too_large())
                 return
-        chunks: list[bytes] = []
-        received = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away before sending the whole body
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await _answer(send, 413, self._too_large())
-                return
-            chunks.append(chunk)
-            more = bool(message.get("more_body", False))
-        body = b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.timeout_seconds):
+                body = await self._read(receive)
+        except TimeoutError:
+            await _answer(send, 408, self._too_slow())
+            return
+        if body is None:
+            return  # the client went away before sending the whole body
+        if len(body) > self.max_bytes:
+            await _answer(send, 413, self._too_large())
+            return
         problem = _json_problem(body) if body and _is_json(scope) else None
         if problem is not None:
             await _answer(send, 422, _problem_body(problem))
@@ -77,6 +75,30 @@ class BodyGuard:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The whole body (cut just past ``max_bytes`` when longer), or None when the client left."""
+        chunks: list[bytes] = []
+        received = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            chunks.append(chunk)
+            if received > self.max_bytes:
+                break
+            more = bool(message.get("more_body", False))
+        return b"".join(chunks)
+
+    def _too_slow(self) -> dict[str, str]:
+        return {
+            "error": f"The request body did not arrive within {self.timeout_seconds:g} s.",
+            "code": "body_timeout",
+            "hint": "Send the whole body at once, or raise NLACTIONS_BODY_TIMEOUT_SECONDS.",
+        }
 
     def _too_large(self) -> dict[str, str]:
         return {
