@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from helpers.extraction import extract, need
 from nlactions.catalog import NeedSpec
+from nlactions.resolver.base import ExtractionRequest
+from nlactions.resolver.extract import OfflineExtractor
 
 NEEDS = [
     need("email", "Recipient email"),
@@ -69,3 +73,20 @@ def test_a_higher_threshold_abstains_more() -> None:
     seats = need("seats", "Number of seats", choices=[str(i) for i in range(1, 7)])
     assert extract(text, seats).values
     assert extract(text, seats, threshold=0.99).values == {}
+
+
+def test_the_word_naming_a_free_need_is_not_its_value() -> None:
+    """A help text quoting the need's own name ("the 'name' column") does not make "name" a value of it."""
+    needs = [
+        NeedSpec(key=h, label=h, type="str", required=False, help_text=f"The value of the {h!r} column.")
+        for h in ("name", "amount")
+    ]
+    request = ExtractionRequest(
+        instructions="add a row with name Ana and amount 42",
+        needs=needs,
+        candidates={},
+        known={},
+        now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+    found = OfflineExtractor().extract_sync(request).values
+    assert found.get("name") is None or found["name"].value != "name"

@@ -79,6 +79,16 @@ def _outside(proposals: list[Proposal], taken: Sequence[tuple[int, int]]) -> lis
     return [p for p in proposals if p.start == p.end or all(p.end <= s or p.start >= e for s, e in taken)]
 
 
+def _not_own_name(proposals: list[Proposal], profiles: Sequence[NeedProfile]) -> list[Proposal]:
+    """Proposals whose value is not the word naming their own free need ("with name Ana" is not name="name")."""
+    names = {
+        p.need.key: {p.need.key.strip().lower(), p.need.label.strip().lower()}
+        for p in profiles
+        if not p.need.has_choices
+    }
+    return [p for p in proposals if not (isinstance(p.value, str) and p.value.strip().lower() in names.get(p.need, ()))]
+
+
 def _detail(p: Proposal) -> str:
     """The resolved value's detail: ``signal: how it was read`` (the bench groups precision by signal)."""
     return f"{p.signal}: {p.detail}" if p.signal else p.detail
@@ -127,7 +137,7 @@ class OfflineExtractor:
                 if stopped():
                     raise Abandoned
                 proposals += _tagged(finder(ctx), finder.__name__)
-            proposals = _outside(proposals, request.taken)
+            proposals = _not_own_name(_outside(proposals, request.taken), profiles)
             # Text other needs are sure of is not a place or a person; a place need's own finds are.
             named_things = {p.key for p in profiles if p.kind in ("place", "person")}
             taken = [
