@@ -97,7 +97,7 @@ async def _mint(ctx: Context, key: Mapping[str, str]) -> tuple[str, float]:
     token_uri = key.get("token_uri") or DEFAULT_TOKEN_URI
     assertion = _assertion(key, token_uri, int(time.time()))
     response = await ctx.http.post(
-        token_uri, data={"grant_type": JWT_BEARER, "assertion": assertion}, auth=httpx.Auth()
+        token_uri, data={"grant_type": JWT_BEARER, "assertion": assertion.decode("ascii")}, auth=httpx.Auth()
     )
     try:
         body: Any = response.json()
