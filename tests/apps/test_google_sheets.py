@@ -172,6 +172,15 @@ async def test_a_service_account_signs_a_jwt_and_the_token_is_cached(ctx: Action
     assert [(s.path, s.token.startswith("ya29.peer-1")) for s in google.requests] == [("/drive/v3/about", True)] * 2
 
 
+async def test_a_token_about_to_expire_is_minted_again(ctx: ActionContext, google: GoogleServer) -> None:
+    assert app.auth.test is not None
+    google.expires_in = 30  # inside the one-minute margin: never reused
+    await app.auth.test(ctx)
+    await app.auth.test(ctx)
+    assert len(google.token_requests) == 2
+    assert [s.token for s in google.requests] == ["ya29.peer-1-sheets-bot", "ya29.peer-2-sheets-bot"]
+
+
 async def test_an_oauth_access_token_is_used_as_given(google: GoogleServer, key_pems: tuple[str, str]) -> None:
     assert app.auth.test is not None
     http, ctx = await context(google, creds(google, key_pems, service_account_json="", access_token=OAUTH))

@@ -148,6 +148,7 @@ class GoogleServer(ThreadedServer):
         self.requests: list[Seen] = []
         self.token_requests: list[dict[str, Any]] = []  # the verified claims of each assertion
         self.retry_after: int | None = None
+        self.expires_in = 3599
 
     # --- set-up ----------------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ class GoogleServer(ThreadedServer):
             self.token_requests.append(claims)
             token = f"ya29.peer-{len(self.token_requests)}-{email.split('@')[0]}"
             self.tokens[token] = email
-        return JSONResponse({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return JSONResponse({"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"})
 
     def _caller(self, request: Request) -> str:
         auth = request.headers.get("authorization", "")
