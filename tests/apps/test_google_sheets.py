@@ -284,6 +284,23 @@ async def test_add_row_appends_in_header_order(ctx: ActionContext, google: Googl
     assert append.path.endswith(":append") and append.params["valueInputOption"] == "USER_ENTERED"
 
 
+async def test_a_worksheet_title_with_a_quote_and_spaces(ctx: ActionContext, google: GoogleServer) -> None:
+    made = await run(ctx, "create_spreadsheet", title="Notes", worksheet="Ana's list", headers=["item"])
+    out = await run(ctx, "add_row", {"item": "=1+1"}, spreadsheet=made["id"], worksheet="Ana's list")
+    assert out["row"] == 2 and google.rows(made["id"], "Ana's list") == [["item"], ["=1+1"]]
+    assert google.requests[-1].path == f"/v4/spreadsheets/{made['id']}/values/'Ana''s list':append"
+
+
+async def test_a_refused_service_account_token_is_forgotten(ctx: ActionContext, google: GoogleServer) -> None:
+    assert app.auth.test is not None
+    await app.auth.test(ctx)
+    google.tokens.clear()  # Google revoked it before expires_in
+    with pytest.raises(AuthTestFailed):
+        await app.auth.test(ctx)
+    await app.auth.test(ctx)
+    assert len(google.token_requests) == 2
+
+
 async def test_lookup_row_finds_by_column_value(ctx: ActionContext, google: GoogleServer) -> None:
     sid = book(google, "Budget").id
     [row] = await run(ctx, "lookup_row", spreadsheet=sid, worksheet="Expenses", lookup_column="Name", lookup_value="cy")

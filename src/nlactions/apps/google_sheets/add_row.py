@@ -52,7 +52,7 @@ async def perform(ctx: ActionContext, params: Input) -> dict[str, Any]:
         "POST",
         sheets_url(ctx, f"spreadsheets/{params.spreadsheet}/values/{a1(params.worksheet)}:append"),
         params=APPEND_PARAMS,
-        json={"range": f"'{params.worksheet}'", "majorDimension": "ROWS", "values": [values]},
+        json={"majorDimension": "ROWS", "values": [values]},
         what=f"adding a row to worksheet {params.worksheet!r} (values.append)",
         spreadsheet=params.spreadsheet,
         sheet=params.worksheet,

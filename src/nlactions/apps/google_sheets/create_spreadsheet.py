@@ -40,7 +40,7 @@ async def write_headers(ctx: ActionContext, spreadsheet: str, worksheet: str, he
         "PUT",
         sheets_url(ctx, f"spreadsheets/{spreadsheet}/values/{a1(worksheet, '1:1')}"),
         params={"valueInputOption": "RAW"},
-        json={"range": f"'{worksheet}'!1:1", "majorDimension": "ROWS", "values": [header]},
+        json={"majorDimension": "ROWS", "values": [header]},
         what=f"writing the header row of worksheet {worksheet!r} (values.update)",
         spreadsheet=spreadsheet,
         sheet=worksheet,

@@ -40,6 +40,7 @@ async def perform(ctx: ActionContext, params: Input) -> list[dict[str, Any]]:
             hint=f"Columns: {', '.join(h for h in header if h)}.",
         )
     value = params.lookup_value.strip().casefold()
+    quoted = "'" + params.worksheet.replace("'", "''") + "'"
     for number, row in enumerate(found[1:], start=2):
         if column < len(row) and row[column].strip().casefold() == value:
             last = len(header)
@@ -48,7 +49,7 @@ async def perform(ctx: ActionContext, params: Input) -> list[dict[str, Any]]:
                     "spreadsheet_id": params.spreadsheet,
                     "worksheet": params.worksheet,
                     "row": number,
-                    "range": f"'{params.worksheet}'!A{number}:{_column_letter(last)}{number}",
+                    "range": f"{quoted}!A{number}:{_column_letter(last)}{number}",
                     **by_header(header, row),
                 }
             ]

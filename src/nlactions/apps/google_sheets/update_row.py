@@ -50,7 +50,7 @@ async def perform(ctx: ActionContext, params: Input) -> dict[str, Any]:
         "PUT",
         sheets_url(ctx, base),
         params={"valueInputOption": "USER_ENTERED", "includeValuesInResponse": "true"},
-        json={"range": f"'{params.worksheet}'!{params.row}:{params.row}", "majorDimension": "ROWS", "values": [values]},
+        json={"majorDimension": "ROWS", "values": [values]},
         what=f"updating row {params.row} of worksheet {params.worksheet!r} (values.update)",
         spreadsheet=params.spreadsheet,
         sheet=params.worksheet,
