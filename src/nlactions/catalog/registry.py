@@ -14,6 +14,7 @@ BUILTIN_APPS = (
     "nlactions.apps.formatter:app",
     "nlactions.apps.github:app",
     "nlactions.apps.slack:app",
+    "nlactions.apps.google_sheets:app",
     "nlactions.apps.webhook:app",
     "nlactions.apps.email:app",
     "nlactions.apps.postgresql:app",
