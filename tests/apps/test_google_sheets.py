@@ -418,7 +418,7 @@ async def test_the_plain_phrase_with_the_columns_locked(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="offline resolver: 'with name Ana and amount 42' resolves name to the word 'name' and no amount",
+    reason="offline resolver: 'with name Ana and amount 42' reads no column value (it abstains)",
 )
 async def test_the_plain_phrase_fills_the_columns_from_the_instructions(
     client: httpx.AsyncClient, google: GoogleServer, key_pems: tuple[str, str]
@@ -426,6 +426,18 @@ async def test_the_plain_phrase_fills_the_columns_from_the_instructions(
     assert (await connect(client, creds(google, key_pems))).status_code == 201
     data = (await client.post(EXECUTE, json=add_row("add a row with name Ana and amount 42"))).json()
     assert data["resolved_params"]["name"] == "Ana" and data["resolved_params"]["amount"] == "42"
+
+
+async def test_a_row_with_no_column_values_is_not_added(
+    client: httpx.AsyncClient, google: GoogleServer, key_pems: tuple[str, str]
+) -> None:
+    """Where the resolver abstains on every column, nothing is written: the error names the columns."""
+    assert (await connect(client, creds(google, key_pems))).status_code == 201
+    before = list(google.rows(book(google, "Budget").id, "Expenses"))
+    data = (await client.post(EXECUTE, json=add_row("add a row with name Ana and amount 42"))).json()
+    assert data["status"] == "error", data
+    assert "the columns are: name, amount, note" in data["error"]
+    assert google.rows(book(google, "Budget").id, "Expenses") == before
 
 
 async def test_a_rate_limit_through_execute_says_when(

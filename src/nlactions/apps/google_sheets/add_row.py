@@ -15,7 +15,7 @@ from nlactions.apps.google_sheets.columns import (
     spreadsheet_need,
     worksheet_need,
 )
-from nlactions.catalog import Action, ActionContext, Gives, Needs, give
+from nlactions.catalog import Action, ActionContext, Gives, InvalidInput, Needs, give
 
 
 class Input(Needs):
@@ -46,6 +46,14 @@ async def perform(ctx: ActionContext, params: Input) -> dict[str, Any]:
     """``values.append`` (USER_ENTERED, INSERT_ROWS) with the values ordered by the header row."""
     header = need_headers(params.worksheet, await headers(ctx, params.spreadsheet, params.worksheet))
     given = params.custom
+    if not any(given.get(h) not in (None, "") for h in header if h):
+        raise InvalidInput(
+            "columns",
+            f"No column of worksheet {params.worksheet!r} was given a value, so no row was added.",
+            hint="Name the values in the instructions or send them as params; the columns are: "
+            + ", ".join(h for h in header if h)
+            + ".",
+        )
     values = [cell_value(given[h]) if h and given.get(h) is not None else "" for h in header]
     body = await call(
         ctx,
