@@ -8,6 +8,7 @@ The SDK's session managers run stateless: any process behind a load balancer ans
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -132,7 +133,11 @@ class McpHttp:
 
     @asynccontextmanager
     async def run(self) -> AsyncIterator[None]:
-        """Run fresh session managers (the SDK's task groups; each runs once) for the app's lifetime."""
+        """Run fresh session managers (the SDK's task groups; each runs once) for the app's lifetime.
+
+        They run in a task of their own, which enters and leaves their task groups: a lifespan's start and
+        end may run in different tasks (test fixtures do), and a task group must be left where it was entered.
+        """
         # Every request carries its credential, which a page rebinding a name to this host does not have,
         # so the SDK's Host/Origin allow-list (which would refuse this server's own public name) is off.
         security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
@@ -142,11 +147,27 @@ class McpHttp:
             )
             for mode in PATHS
         }
-        async with AsyncExitStack() as stack:
-            for manager in managers.values():
-                await stack.enter_async_context(manager.run())
-            self.managers = managers
+        ready, stop = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
             try:
-                yield
+                async with AsyncExitStack() as stack:
+                    for manager in managers.values():
+                        await stack.enter_async_context(manager.run())
+                    self.managers = managers
+                    ready.set()
+                    await stop.wait()
             finally:
                 self.managers = {}
+
+        holder = asyncio.create_task(hold(), name="nlactions-mcp")
+        started = asyncio.create_task(ready.wait())
+        await asyncio.wait({holder, started}, return_when=asyncio.FIRST_COMPLETED)
+        if holder.done():
+            started.cancel()
+            holder.result()  # it failed to start: raise why
+        try:
+            yield
+        finally:
+            stop.set()
+            await holder
