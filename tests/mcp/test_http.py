@@ -10,7 +10,8 @@ import mcp_types as types
 import pytest
 from mcp.client.session import ClientRequestContext
 
-from helpers.live_server import Live
+from helpers.live_server import Live, serve_live
+from nlactions.settings import Settings
 
 MODES = ["auto", "legacy"]  # 2026-07-28 (discovered) and the 2025-11-25 initialize handshake
 ECHO_LOCKED = {"app": "TestAPI", "action": "echo", "params": {"channel": {"mode": "locked", "value": "C001"}}}
@@ -238,3 +239,43 @@ async def test_another_accounts_ai_actions_are_invisible_and_uncallable(live: Li
     assert own.json()["results"] == []  # nothing ran in globex
     theirs = await live.get("/api/v2/execute/log/")
     assert theirs.json()["results"] == []  # nor in acme
+
+
+async def test_tool_calls_spend_the_execute_budget_and_listing_the_read_budget(settings: Settings) -> None:
+    limited = settings.model_copy(update={"rate_limit_execute": "2/minute"})
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "test_send_message"}}
+    listing = {"jsonrpc": "2.0", "id": 8, "method": "tools/list", "params": {}}
+    async with serve_live(limited) as live:
+        await live.store(ECHO_LOCKED)
+        async with live.client() as client:
+            for _ in range(2):
+                ran = await client.call_tool("test_send_message", {"instructions": "x", "text": "hi"})
+                assert ran.is_error is False
+            assert len((await client.list_tools()).tools) == 1  # reads are another budget
+        async with httpx2.AsyncClient(base_url=live.url, headers={"x-api-key": live.key}) as http:
+            refused = await http.post("/mcp/", json=call)
+            read = await http.post("/mcp/", json=listing)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1 and refused.headers["ratelimit-remaining"] == "0"
+    assert refused.json()["code"] == "rate_limited"
+    assert read.status_code != 429
+
+
+async def test_odd_requests_get_4xx_never_5xx(live: Live) -> None:
+    headers = {"x-api-key": live.key, "accept": "application/json, text/event-stream"}
+    async with httpx2.AsyncClient(base_url=live.url, headers=headers) as http:
+        answers = [
+            await http.get("/mcp/"),
+            await http.delete("/mcp/agentic/"),
+            await http.post("/mcp/", content=b"{not json", headers={"content-type": "application/json"}),
+            await http.post("/mcp/", json=[{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}]),
+            await http.post(
+                "/mcp/",
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                headers={"mcp-protocol-version": "1999-01-01"},
+            ),
+            await http.post("/mcp/", json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": "x"}),
+        ]
+    assert [r.status_code for r in answers] == [405, 405, 400, 400, 400, 400]
+    assert answers[0].json()["code"] == "method_not_allowed"
+    assert all("Traceback" not in r.text for r in answers)

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from nlactions.api.deps import admit, key_of, runtime_of
-from nlactions.errors import NLActionsError, RateLimited
+from nlactions.errors import NLActionsError
 from nlactions.mcp.agentic import READ_TOOLS
 from nlactions.mcp.server import Mode, build_server
 from nlactions.mcp.visits import VISIT, HttpDoor, Visit
@@ -76,8 +76,7 @@ def _refusal(request: Request, exc: NLActionsError) -> JSONResponse:
     headers: dict[str, str] = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = f'Bearer resource_metadata="{base_url(request)}{METADATA_PATH}"'
-    if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
+    # a 429's Retry-After and RateLimit-* headers are the RateLimitHeaders middleware's, as on every route
     return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
@@ -96,6 +95,14 @@ class McpEndpoint:
             caller = await admit(request, key, budget_of(body, self.mode))
         except NLActionsError as exc:
             await _refusal(request, exc)(scope, receive, send)
+            return
+        if scope["method"] == "GET":  # stateless: no session, so no stream of server messages to open
+            refused = {
+                "error": "GET: this server keeps no event stream (it is stateless).",
+                "code": "method_not_allowed",
+                "hint": "POST each JSON-RPC request to this URL; the answer comes in the response.",
+            }
+            await JSONResponse(refused, status_code=405, headers={"Allow": "POST"})(scope, receive, send)
             return
         scope[VISIT] = Visit(runtime_of(request), caller, base_url(request))
         replayed = False
