@@ -1,9 +1,10 @@
-"""The ``nlactions`` command: serve | migrate | keys | auths | apps | run."""
+"""The ``nlactions`` command: serve | migrate | keys | users | auths | apps | run."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +28,8 @@ from nlactions.errors import NLActionsError, NotFound
 from nlactions.execute.schemas import ParamConstraint
 from nlactions.execute.service import ExecuteFlags, ExecutionInput
 from nlactions.settings import Settings
+from nlactions.signin import service as signin
+from nlactions.signin.passwords import check_new_password
 
 T = TypeVar("T")
 
@@ -466,6 +469,76 @@ def auths_remove(
 
     _with_runtime(work)
     out.print(f"Removed authentication {auth_id}.", soft_wrap=True)
+
+
+users_cli = typer.Typer(
+    help="Create users and set the passwords they sign in to the web pages with.", no_args_is_help=True
+)
+cli.add_typer(users_cli, name="users")
+
+
+def _read_password() -> str:
+    """The new password: the first line of stdin when piped, else asked twice at a hidden prompt."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        return check_new_password(password)
+    except NLActionsError as exc:
+        err.print(f"[red]error:[/red] {exc.message}" + (f"\n{exc.hint}" if exc.hint else ""))
+        raise typer.Exit(1) from None
+
+
+@users_cli.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="The user's email, which they sign in with.")],
+    account: Annotated[str, typer.Option(help="Account to join; created if new.")] = accounts.DEFAULT_ACCOUNT,
+    name: Annotated[str, typer.Option(help="Display name (default: the part of the email before @).")] = "",
+    password: Annotated[
+        bool, typer.Option("--password/--no-password", help="Set a password now (stdin when piped, else a prompt).")
+    ] = True,
+) -> None:
+    """Create a user (or add an existing one to --account), with a sign-in password."""
+    secret = _read_password() if password else None
+
+    async def work(runtime: Runtime) -> str:
+        async with runtime.sessions() as session, session.begin():
+            user = await signin.create_user(session, email=email.strip(), account_name=account, name=name)
+            if secret is not None:
+                await signin.set_password(session, email=user.email, password=secret)
+            return user.email
+
+    made = _with_runtime(work)
+    how = "with a password" if secret is not None else "without a password (`nlactions users set-password` sets one)"
+    out.print(f"User {made} is a member of account '{account}', {how}.", soft_wrap=True)
+
+
+@users_cli.command("set-password")
+def users_set_password(email: Annotated[str, typer.Argument(help="The user's email.")]) -> None:
+    """Set a user's sign-in password (stdin when piped, else a hidden prompt); their open sessions end."""
+    secret = _read_password()
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.sessions() as session, session.begin():
+            await signin.set_password(session, email=email.strip(), password=secret)
+
+    _with_runtime(work)
+    out.print(f"Password set for {email.strip()}.", soft_wrap=True)
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List users, their accounts and whether they can sign in."""
+
+    async def work(runtime: Runtime) -> list[tuple[Any, list[str]]]:
+        async with runtime.sessions() as session:
+            return await accounts_repo.users_with_accounts(session)
+
+    table = Table("id", "email", "name", "accounts", "password")
+    for user, names in _with_runtime(work):
+        table.add_row(str(user.id), user.email, user.name, ", ".join(names), "set" if user.password_hash else "")
+    out.print(table)
 
 
 def main() -> None:

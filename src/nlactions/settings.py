@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     # Never list nlactions' own data dir: a tenant could then read its database.
     sqlite_app_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
 
+    # Web sign-in: the key signing session cookies (default: derived from the server secret) and how long
+    # a session lasts.
+    session_secret: str | None = None
+    session_max_age_seconds: int = Field(default=14 * 24 * 3600, gt=0)
+
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
 
@@ -102,6 +107,8 @@ class Settings(BaseSettings):
     rate_limit_read: str = "3000/minute"
     # Requests with a refused API key, per client address; past it, keyed requests get 429 before any lookup.
     rate_limit_failed_auth: str = "20/minute"
+    # Failed sign-ins on the web pages, counted per client address and per email; past it, a 429 page.
+    rate_limit_signin: str = "5/minute;30/hour"
     # Prefix of the rate-limit keys in Redis (when ``redis_url`` is set): servers sharing it share budgets.
     rate_limit_key_prefix: str = "nlactions:ratelimit"
 
@@ -115,7 +122,9 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("rate_limit_execute", "rate_limit_read", "rate_limit_failed_auth", mode="before")
+    @field_validator(
+        "rate_limit_execute", "rate_limit_read", "rate_limit_failed_auth", "rate_limit_signin", mode="before"
+    )
     @classmethod
     def _check_rate_limit(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, int) and not isinstance(value, bool):

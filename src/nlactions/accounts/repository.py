@@ -85,3 +85,19 @@ async def key_by_id_or_prefix(session: AsyncSession, ident: str) -> ApiKey | Non
 def now() -> dt.datetime:
     """Current UTC time."""
     return dt.datetime.now(dt.UTC)
+
+
+async def users_with_accounts(session: AsyncSession) -> list[tuple[User, list[str]]]:
+    """Every user with the names of the accounts they belong to, by id."""
+    users = list(await session.scalars(select(User).order_by(User.id)))
+    rows = (
+        await session.execute(
+            select(Membership.user_id, Account.name)
+            .join(Account, Account.id == Membership.account_id)
+            .order_by(Account.id)
+        )
+    ).all()
+    names: dict[int, list[str]] = {}
+    for user_id, name in rows:
+        names.setdefault(user_id, []).append(name)
+    return [(user, names.get(user.id, [])) for user in users]

@@ -70,6 +70,23 @@ async def reachable_account_ids(session: AsyncSession, api_key: ApiKey) -> froze
     return frozenset({api_key.account_id})
 
 
+async def join_account(
+    session: AsyncSession, *, account_name: str, user_email: str, user_name: str = ""
+) -> tuple[User, Account]:
+    """The user and the account (each made if new), the user a member of it."""
+    user = await repo.user_by_email(session, user_email)
+    if user is None:
+        user = User(email=user_email, name=user_name or user_email.split("@")[0])
+        await repo.add(session, user)
+    account = await repo.account_by_name(session, account_name)
+    if account is None:
+        account = Account(name=account_name)
+        await repo.add(session, account)
+    if await repo.membership(session, user.id, account.id) is None:
+        await repo.add(session, Membership(user_id=user.id, account_id=account.id))
+    return user, account
+
+
 async def create_key(
     session: AsyncSession,
     *,
@@ -79,16 +96,7 @@ async def create_key(
     all_accounts: bool = False,
 ) -> CreatedKey:
     """Create the user's key for the account (each made if new); it reaches that one only unless ``all_accounts``."""
-    user = await repo.user_by_email(session, user_email)
-    if user is None:
-        user = User(email=user_email, name=user_email.split("@")[0])
-        await repo.add(session, user)
-    account = await repo.account_by_name(session, account_name)
-    if account is None:
-        account = Account(name=account_name)
-        await repo.add(session, account)
-    if await repo.membership(session, user.id, account.id) is None:
-        await repo.add(session, Membership(user_id=user.id, account_id=account.id))
+    user, account = await join_account(session, account_name=account_name, user_email=user_email)
     plain = generate_api_key()
     row = ApiKey(
         user_id=user.id,

@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from nlactions import __version__
 from nlactions.accounts.endpoints import router as accounts_router
@@ -28,7 +29,9 @@ from nlactions.ratelimits.service import RateLimits
 from nlactions.resolver import semantic
 from nlactions.resolver.base import Resolver
 from nlactions.settings import Settings
+from nlactions.signin import endpoints as signin
 from nlactions.v1.endpoints import router as v1_router
+from nlactions.web.pages import STATIC
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,8 @@ def create_app(
     app.include_router(catalog_router)
     app.include_router(choices_router)
     mcp.install(app)
+    signin.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)
     app.add_middleware(RateLimitHeaders)

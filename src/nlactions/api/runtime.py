@@ -18,7 +18,7 @@ from nlactions.execute.bodies import action_used
 from nlactions.execute.leases import RunLeases
 from nlactions.execute.service import ExecuteService
 from nlactions.execution.executor import Executor
-from nlactions.kit.crypto import SecretBox, load_or_create_key
+from nlactions.kit.crypto import SecretBox, derive_secrets, load_or_create_key
 from nlactions.kit.http import make_client
 from nlactions.kit.ssrf import SSRFGuard
 from nlactions.resolver.base import Resolver
@@ -43,6 +43,8 @@ class Runtime:
     choices: ChoiceService
     leases: RunLeases
     transport: httpx.AsyncBaseTransport | None = None
+    session_secrets: list[str] = field(default_factory=list)
+    """Keys signing web session cookies, newest first (``NLACTIONS_SESSION_SECRET`` or derived from the server's)."""
     extras: dict[str, object] = field(default_factory=dict)
 
     def http_client(self, auth: httpx.Auth | None = None) -> httpx.AsyncClient:
@@ -79,7 +81,8 @@ def build_runtime(
     engine = make_engine(settings.effective_database_url)
     sessions = make_sessionmaker(engine)
     registry = registry if registry is not None else load_registry()
-    box = SecretBox(load_or_create_key(settings.secret_key, settings.data_dir))
+    server_key = load_or_create_key(settings.secret_key, settings.data_dir)
+    box = SecretBox(server_key)
     resolver = resolver if resolver is not None else build_resolver(settings)
     guard = SSRFGuard(settings.ssrf_allow)
     batcher = WriteBatcher(engine)
@@ -104,6 +107,7 @@ def build_runtime(
         choices=None,  # type: ignore[arg-type]
         leases=leases,
         transport=transport,
+        session_secrets=derive_secrets(settings.session_secret or server_key, "web-session"),
     )
     executor = Executor(
         resolver,

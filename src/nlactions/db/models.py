@@ -44,6 +44,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     is_staff: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The argon2 hash of the user's sign-in password (``pwdlib``); None: the user cannot sign in."""
 
 
 class Account(Base):

@@ -45,6 +45,19 @@ def load_or_create_key(configured: str | None, data_dir: Path) -> str:
     return key
 
 
+def derive_secrets(keys: str, purpose: str) -> list[str]:
+    """One HKDF-SHA256 secret per comma-separated server key (newest first), for ``purpose`` only."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    derived = []
+    for key in (part.strip() for part in keys.split(",")):
+        if key:
+            kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"nlactions:{purpose}".encode())
+            derived.append(base64.urlsafe_b64encode(kdf.derive(key.encode())).decode())
+    return derived
+
+
 class SecretBox:
     """Encrypts and decrypts JSON values; several keys allow rotation (first one encrypts)."""
 

@@ -42,8 +42,11 @@ class RateLimitHeaders:
                     limits = getattr(scope["app"].state, "rate_limits", None) if "app" in scope else None
                     quota = await limits.address_quota(client_address(scope)) if limits is not None else None
                 if quota is not None:
-                    refused = meter.refused or message["status"] == 429
-                    message = {**message, "headers": [*message.get("headers", ()), *quota.raw_headers(refused=refused)]}
+                    headers = list(message.get("headers", ()))
+                    # A page that answers 429 for its own budget (sign-in) already says when to retry.
+                    told = any(name.lower() == b"retry-after" for name, _ in headers)
+                    refused = (meter.refused or message["status"] == 429) and not told
+                    message = {**message, "headers": [*headers, *quota.raw_headers(refused=refused)]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

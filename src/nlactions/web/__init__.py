@@ -1,0 +1,1 @@
+"""HTTP plumbing the server-rendered pages share: templates, security headers, the session cookie, CSRF."""
