@@ -170,7 +170,9 @@ class OAuthProvider(ThreadedServer):
         self.on_issue: Callable[[Token], None] | None = None
         self._store = _Store()
         self._oauth = self._authorization_server()
-        self.serve(Starlette(routes=[Route("/authorize", self._authorize), Route("/token", self._token, methods=["POST"])]))
+        self.serve(
+            Starlette(routes=[Route("/authorize", self._authorize), Route("/token", self._token, methods=["POST"])])
+        )
 
     @property
     def authorize_url(self) -> str:
@@ -181,6 +183,11 @@ class OAuthProvider(ThreadedServer):
     def token_url(self) -> str:
         """The token endpoint."""
         return f"http://127.0.0.1:{self.port}/token"
+
+    @property
+    def refresh_attempts(self) -> int:
+        """Refresh requests received, whether they succeeded or not."""
+        return sum(1 for form in self.token_requests if form.get("grant_type") == "refresh_token")
 
     def revoke_all(self) -> None:
         """Every refresh token issued so far answers ``invalid_grant`` from now on."""

@@ -127,6 +127,15 @@ class ConnectService:
             )
         return {k: v for k, v in fields.items() if v != ""}
 
+    def _kept_fields(self, app: App, secret: str) -> dict[str, str]:
+        """A reconnected authentication's non-secret fields (its ``api_base_url``…), kept unless sent anew."""
+        try:
+            stored = self.auths.box.open(secret)
+        except ValueError:
+            return {}
+        public = {f.key for f in app.auth.fields if not f.secret}
+        return {str(k): str(v) for k, v in stored.items() if k in public}
+
     async def link(
         self,
         session: AsyncSession,
@@ -143,7 +152,8 @@ class ConnectService:
         await self.registration(session, app)
         extra = self._extra_fields(app, fields or {})
         if authentication_id is not None:
-            await self.auths.get(session, account_id, app.key, authentication_id)
+            existing = await self.auths.get(session, account_id, app.key, authentication_id)
+            extra = {**self._kept_fields(app, existing.secret), **extra}
         state = secrets.token_urlsafe(STATE_BYTES)
         verifier = secrets.token_urlsafe(VERIFIER_BYTES) if auth.pkce else None
         expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.link_seconds)
