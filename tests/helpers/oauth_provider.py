@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error, OAuth2Request
@@ -225,7 +225,7 @@ class OAuthProvider(ThreadedServer):
                 return None
 
         class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
-            TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+            TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
             def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
                 data = request.payload.data
@@ -250,7 +250,7 @@ class OAuthProvider(ThreadedServer):
                 return authorization_code.user
 
         class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
-            TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+            TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
             INCLUDE_NEW_REFRESH_TOKEN = True
 
             def authenticate_refresh_token(self, refresh_token: str) -> _Refresh | None:
@@ -302,7 +302,7 @@ class OAuthProvider(ThreadedServer):
         if form.get("grant_type") == "refresh_token" and self.refresh_delay:
             time.sleep(self.refresh_delay)  # holds this peer's only thread: concurrent refreshes queue up
         oauth_request = _Request("POST", "/token", {}, form, dict(request.headers))
-        status, body, headers = self._oauth.create_token_response(oauth_request)
+        status, body, _ = self._oauth.create_token_response(oauth_request)
         if status == 200 and isinstance(body, dict):
             if self.on_issue is not None:
                 self.on_issue(body)
