@@ -22,7 +22,7 @@ from nlactions.connect import oauth
 from nlactions.connect import repository as repo
 from nlactions.connect.clients import Registration, Registrations, oauth_of
 from nlactions.db.models import Authentication, ConnectState
-from nlactions.errors import BadRequest, NLActionsError, listing
+from nlactions.errors import BadRequest, NLActionsError, NotFound, listing
 from nlactions.kit.crypto import hash_token
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,12 @@ class ConnectService:
         await self.registration(session, app)
         extra = self._extra_fields(app, fields or {})
         if authentication_id is not None:
-            existing = await self.auths.get(session, account_id, app.key, authentication_id)
+            existing = await auth_repo.get(session, account_id, authentication_id)
+            if existing is None or existing.app != app.key:
+                raise NotFound(
+                    f"authentication_id: no {app.key} authentication with that id in this account to reconnect.",
+                    hint=f"GET /api/v2/apps/{app.key}/auths/ lists them; leave authentication_id out to connect anew.",
+                )
             extra = {**self._kept_fields(app, existing.secret), **extra}
         state = secrets.token_urlsafe(STATE_BYTES)
         verifier = secrets.token_urlsafe(VERIFIER_BYTES) if auth.pkce else None
