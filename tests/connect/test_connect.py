@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -196,7 +197,9 @@ async def test_connect_execute_refresh_revoke_reconnect(
     browser: httpx.AsyncClient,
     slack: SlackServer,
     runtime: Runtime,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     auth = await connected(settings, provider, client, browser, slack)
     assert auth["title"] == "Acme / nlbot" and auth["stale"] is False and auth["token_expires_at"] is not None
     assert auth["last_refreshed_at"] is None and auth["last_failure"] is None
@@ -249,6 +252,11 @@ async def test_connect_execute_refresh_revoke_reconnect(
     back = await client.post(EXECUTE, json=message("reconnected"))
     assert back.json()["status"] == "success", back.text
     assert bot_tokens(slack)[-1] == provider.access_tokens[-1]
+    # The server's own logs (the peer's authlib server logs what it issues: not ours to judge).
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("authlib.oauth2.rfc6749"))
+    refresh_tokens = [f["refresh_token"] for f in provider.token_requests if "refresh_token" in f]
+    leaked = [s for s in [provider.client_secret, *provider.access_tokens, *refresh_tokens] if s in ours]
+    assert leaked == []
 
 
 async def test_two_processes_on_one_database_refresh_once(
