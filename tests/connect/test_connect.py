@@ -411,3 +411,30 @@ async def test_cli_lists_and_removes_without_showing_the_secret(settings: Settin
     assert removed.exit_code == 0
     again = await asyncio.to_thread(oauth_cli, settings, "remove", "SlackAPI")
     assert again.exit_code == 1
+
+
+async def test_the_token_endpoint_is_reached_through_the_ssrf_guard(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+) -> None:
+    result = await asyncio.to_thread(
+        oauth_cli,
+        settings,
+        "set",
+        "SlackAPI",
+        "--client-id",
+        provider.client_id,
+        "--client-secret-stdin",
+        "--authorize-url",
+        provider.authorize_url,
+        "--token-url",
+        "http://127.0.0.1:9/token",
+        input=provider.client_secret + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    page = await browser.get(await connect_link(client, slack))
+    assert page.status_code == 400 and "NLACTIONS_SSRF_ALLOW" in page.text, page.text
+    assert (await client.get(AUTHS)).json()["results"] == []
