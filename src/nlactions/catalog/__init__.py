@@ -93,7 +93,6 @@ __all__ = [
     "Perform",
     "Registry",
     "TokenFields",
-    "TokenFields",
     "UpstreamError",
     "base_url_field",
     "bearer_auth",
@@ -112,7 +111,6 @@ __all__ = [
     "read_base_url",
     "retry_after_seconds",
     "retry_delay",
-    "standard_token_fields",
     "standard_token_fields",
     "status_error",
 ]
