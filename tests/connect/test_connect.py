@@ -226,12 +226,16 @@ async def test_connect_execute_refresh_revoke_reconnect(
     health = (await client.get(AUTHS)).json()["results"][0]
     assert health["last_refreshed_at"] is not None and health["stale"] is False
 
-    # Refused by the service (not yet expired): refreshed once, then run again.
+    # Refused by the service (not yet expired; marked stale already, as a refused choices load does):
+    # refreshed once, then run again, and no longer stale.
     provider.refresh_delay = 0
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(update(Authentication).where(Authentication.id == auth["id"]).values(is_stale=True))
     slack.revoked.add(provider.access_tokens[1])
     again = await client.post(EXECUTE, json=message("after a refusal"))
     assert again.json()["status"] == "success", again.text
     assert provider.refreshes == provider.refresh_attempts == 2 and bot_tokens(slack)[-1] == provider.access_tokens[2]
+    assert (await client.get(AUTHS)).json()["results"][0]["stale"] is False
 
     # Revoked at the provider: auth_expired, marked stale, and a link that reconnects it.
     provider.revoke_all()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlactions.authentications import repository as repo
-from nlactions.authentications.refresh import TokenRefresher
+from nlactions.authentications.refresh import TokenRefresher, refresh_refused
 from nlactions.catalog import App
 from nlactions.errors import PreconditionFailed
 from nlactions.kit.crypto import SecretBox
@@ -97,7 +97,7 @@ class CredentialStore:
         if refresher is None or not refresher.can_refresh(app, opened):
             return Credentials(row.id, opened)
         version = row.token_version
-        if refresher.due(row) and not row.is_stale:
+        if refresher.due(row) and not refresh_refused(row):
             fresh = await refresher.refresh(app, row.id, version)
             if fresh is not None:
                 # A refusal of the refreshed tokens may refresh once more, from their version.

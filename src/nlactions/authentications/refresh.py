@@ -37,6 +37,14 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def refresh_refused(row: Authentication) -> bool:
+    """True once the provider refused the refresh token: only a reconnect (or new fields) helps then.
+
+    A service's refusal alone (``is_stale`` without a failed refresh) is worth a refresh.
+    """
+    return row.is_stale and row.last_failure is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Renewed:
     """Refreshed credential fields and the token version they are."""
@@ -100,7 +108,7 @@ class TokenRefresher:
                 if row.token_version != seen_version:  # refreshed (or marked stale) by someone else meanwhile
                     fields = None if row.is_stale else self._open(row)
                     return Renewed(fields, row.token_version) if fields is not None else None
-                if row.is_stale:
+                if refresh_refused(row):
                     return None
                 won = await repo.claim_refresh(
                     session, auth_id, seen_version, now, now + dt.timedelta(seconds=CLAIM_SECONDS)
