@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from nlactions.resolver.extract.context import Context
-from nlactions.resolver.extract.cues import cue_before, cue_near
+from nlactions.resolver.extract.cues import counts_people, cue_before, cue_near, people_counted
 from nlactions.resolver.extract.measures import UNIT_CUE, Fit, counted_cue, fit_unit, number_unit, quantifies
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
@@ -224,6 +224,9 @@ def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False)
         nxt = ctx.view.after(number.end, 1)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
+    people = people_counted(ctx.view, number.end) and not counts_people(need)
+    if people and any(counts_people(p) for p in ctx.profiles):
+        return 0.0  # "a rating for 1 person": the number is the need that counts people
     cue = cue_near(need, ctx.view, number.start, number.end)
     if in_date and cue < 0.9:
         return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
