@@ -95,3 +95,59 @@ def test_a_nationality_is_not_a_place() -> None:
     city = need("location", "Location", help_text="City where the restaurant is located")
     text = "Can you help me find a place to eat?\nI'm interested in Napa.\nYes, I'm interested in Japanese."
     assert values(text, city) == {"location": "Napa"}
+
+
+def test_a_year_is_not_the_only_number_for_a_count() -> None:
+    count = need("count", "Count", "int", help_text="Number of articles")
+    assert extract("Get the news articles from 2020", count).values == {}
+
+
+def test_a_year_after_in_is_not_an_amount_even_when_named() -> None:
+    revenue = need("revenue", "Revenue", "float")
+    assert extract("What was the revenue in 2019?", revenue).values == {}
+
+
+def test_a_year_still_fills_a_year_need() -> None:
+    year = need("year", "Year", "int")
+    assert values("Show me the top scorers of 2019", year) == {"year": 2019}
+
+
+def test_a_four_digit_amount_named_by_its_need_is_kept() -> None:
+    budget, area = need("budget", "Budget", "float"), need("area", "Area", "int", help_text="Area in square feet")
+    assert values("My budget is 2000 for the trip", budget) == {"budget": 2000}
+    assert values("A house with an area of 1800 square feet", area) == {"area": 1800}
+
+
+def test_dollars_for_a_need_counted_in_cents_keep_their_scale() -> None:
+    amount = need("amount", "Amount", "int", help_text="Amount to charge, in cents")
+    assert values("Charge the customer $12.50", amount) == {"amount": 1250}
+    assert values("Refund 12 dollars to the customer", amount) == {"amount": 1200}
+    assert values("Charge 250 cents", amount) == {"amount": 250}
+
+
+def test_cents_for_a_need_in_dollars_keep_their_scale() -> None:
+    amount = need("amount", "Amount", "float", help_text="Amount in dollars")
+    assert values("Pay 50 cents", amount) == {"amount": 0.5}
+
+
+def test_below_zero_is_a_sign() -> None:
+    assert [n.value for n in find_numbers("5 degrees below zero, ten below zero")] == [-5, -10]
+    temperature = need("temperature", "Temperature", "float")
+    assert values("Set the temperature to 5 degrees below zero", temperature) == {"temperature": -5}
+
+
+def test_a_relative_day_beside_a_year_not_read_is_not_filled() -> None:
+    date = need("date", "Date", "date", help_text="The date for the UV index, in the format mm-dd-yyyy.")
+    assert extract("Give me the UV index for Tokyo for tomorrow, June01 2023.", date).values == {}
+
+
+def test_a_relative_day_alone_is_still_read() -> None:
+    date = need("date", "Date", "date")
+    assert values("Give me the UV index for Tokyo for tomorrow.", date) == {"date": "2025-01-16"}
+
+
+def test_a_flag_word_inside_a_capitalised_name_is_not_the_flag() -> None:
+    active = need("active", "Active", "bool", required=False, help_text="Only active users")
+    city = need("city", "City")
+    assert values("Find the Active Directory users in Seattle", active, city) == {"city": "Seattle"}
+    assert values("Find the active users in Seattle", active, city) == {"active": True, "city": "Seattle"}

@@ -44,6 +44,18 @@ def _phrase_at(ctx: Context, stems: list[str], first: int) -> int | None:
     return i - 1 if k == len(stems) else None
 
 
+def _in_a_name(ctx: Context, first: int, last: int) -> bool:
+    """True when the words are part of a capitalised name ("Active Directory", "Free Software Foundation")."""
+    words = ctx.view.words
+    if not words[first].capitalised:
+        return False
+    inside = first > 0 and words[first - 1].segment == words[first].segment
+    if inside and words[first - 1].capitalised and words[first - 1].lower not in STOPWORDS:
+        return True
+    nxt = words[last + 1] if last + 1 < len(words) else None
+    return nxt is not None and nxt.segment == words[last].segment and nxt.capitalised and nxt.lower not in STOPWORDS
+
+
 def find_booleans(ctx: Context) -> list[Proposal]:
     """Proposals for bool needs and needs whose choices are true/false."""
     out: list[Proposal] = []
@@ -59,7 +71,7 @@ def find_booleans(ctx: Context) -> list[Proposal]:
             if word.stem != stems[0]:
                 continue
             last = _phrase_at(ctx, stems, first)
-            if last is None:
+            if last is None or _in_a_name(ctx, first, last):
                 continue
             before = [w.lower for w in ctx.view.before(word.start, 3)]
             negated = any(w in _NEGATIONS for w in before)

@@ -9,9 +9,10 @@ from typing import Any
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import counts_people, cue_before, cue_near, people_counted
 from nlactions.resolver.extract.measures import UNIT_CUE, Fit, counted_cue, fit_unit, number_unit, quantifies
-from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, stem
+from nlactions.resolver.extract.years import is_year, said_as_year, takes_years
 from nlactions.resolver.numbers import Number
 from nlactions.resolver.spans import SpanSet
 
@@ -91,8 +92,14 @@ def find_quantities(ctx: Context) -> list[Proposal]:
     numbers = [n for n in numbers if not _counts_things(ctx, n, needs)]
     units = [number_unit(ctx, n) for n in numbers]
     fits = [[fit_unit(need, n, u) for n, u in zip(numbers, units, strict=True)] for need in needs]
+    years = {n.start for n in numbers if said_as_year(ctx.view, n)}
     values = [
-        [_measured(need, number, fit) for number, fit in zip(numbers, row, strict=True)]
+        [
+            None
+            if number.start in years and not takes_years(need)
+            else _measured(need, _in_scale(ctx, need, number), fit)
+            for number, fit in zip(numbers, row, strict=True)
+        ]
         for need, row in zip(needs, fits, strict=True)
     ]
     cues = [
@@ -207,13 +214,30 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
     return out
 
 
+_MINOR = frozenset({"cent", "cents", "penny", "pennies", "pence"})
+
+
+def _in_scale(ctx: Context, need: NeedProfile, number: Number) -> Number:
+    """The number in the need's scale: dollars for a need counted in cents x 100, cents for one in dollars / 100."""
+    if not _is_money(ctx, number):
+        return number
+    wants_minor = bool(_MINOR & set(words_of(f"{need.need.label} {need.need.help_text}")))
+    after = ctx.view.after(number.end, 1)
+    written_minor = bool(after) and after[0].lower in _MINOR
+    if wants_minor == written_minor or not (need.money or wants_minor):
+        return number
+    scaled = round(number.value * 100, 8) if wants_minor else round(number.value / 100, 10)
+    value = int(scaled) if float(scaled).is_integer() else scaled
+    return Number(number.start, number.end, value, number.kind, number.word)
+
+
 _CURRENCY = frozenset({"dollar", "dollars", "buck", "bucks", "usd", "euro", "euros", "eur", "pound", "pounds", "gbp",
                        "yen", "cents", "rupees", "francs"})  # fmt: skip
 
 
 def _is_money(ctx: Context, number: Number) -> bool:
     after = ctx.view.after(number.end, 1)
-    return number.kind == "money" or bool(after and after[0].lower in _CURRENCY)
+    return number.kind == "money" or bool(after and after[0].lower in _CURRENCY | _MINOR)
 
 
 def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
@@ -285,6 +309,8 @@ def _by_order(
     for i, j in zip(open_idx, free, strict=True):
         if values[i][j] is None or _counts_something_else(ctx, needs[i], numbers[j]):
             return []
+        if is_year(ctx.view, numbers[j]) and not takes_years(needs[i]):
+            return []  # "the invoice for 2023": a year, unnamed, is not the amount
         detail = "the only number" if len(free) == 1 else f"number in order of mention ({len(free)})"
         out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, detail))
     return out
