@@ -151,3 +151,21 @@ def test_a_flag_word_inside_a_capitalised_name_is_not_the_flag() -> None:
     city = need("city", "City")
     assert values("Find the Active Directory users in Seattle", active, city) == {"city": "Seattle"}
     assert values("Find the active users in Seattle", active, city) == {"active": True, "city": "Seattle"}
+
+
+def test_a_location_keeps_the_region_the_text_gives_it() -> None:
+    location = need("location", "Location", help_text="The place where you want to book the hotel.")
+    text = "Book a single room at a hotel near Manhattan, New York for 3 nights."
+    assert values(text, location) == {"location": "Manhattan, New York"}
+
+
+def test_a_region_ends_at_its_full_stop() -> None:
+    location = need("location", "Location")
+    assert values("I am searching for hotels in London, UK.", location) == {"location": "London, UK"}
+    assert values("I will be in Toronto, Canada.I need it for two.", location) == {"location": "Toronto, Canada"}
+    assert values("A hotel in Washington, D.C. please", location) == {"location": "Washington, D.C."}
+
+
+def test_a_city_need_takes_the_city_without_its_region() -> None:
+    city = need("city", "City", help_text="The city to get the time for.")
+    assert values("What is the current time in Sydney, Australia?", city) == {"city": "Sydney"}
