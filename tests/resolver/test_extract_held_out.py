@@ -169,3 +169,30 @@ def test_a_region_ends_at_its_full_stop() -> None:
 def test_a_city_need_takes_the_city_without_its_region() -> None:
     city = need("city", "City", help_text="The city to get the time for.")
     assert values("What is the current time in Sydney, Australia?", city) == {"city": "Sydney"}
+
+
+def test_an_example_value_keeps_its_degree_word() -> None:
+    taste = need("taste", "Taste", help_text="The taste of the dish, e.g. sweet, spicy")
+    assert values("Find a recipe that is very spicy", taste) == {"taste": "very spicy"}
+    assert values("A spicy recipe", taste) == {"taste": "spicy"}
+
+
+def test_a_negated_example_value_is_not_filled() -> None:
+    taste = need("taste", "Taste", help_text="The taste of the dish, e.g. sweet, spicy")
+    assert extract("Find a recipe that is not spicy", taste).values == {}
+
+
+def test_a_listed_value_with_a_degree_word_is_not_filled() -> None:
+    level = need("level", "Level", help_text="Can be 'basic' or 'detailed'.")
+    assert extract("Give me a very detailed report", level).values == {}
+
+
+def test_a_name_that_may_go_on_after_and_is_not_cut_short() -> None:
+    title = need("title", "Title")
+    assert "title" not in extract("Create a task called Buy milk and eggs for tomorrow", title).values
+
+
+def test_a_name_followed_by_a_new_clause_after_and_is_read() -> None:
+    name = need("new_alarm_name", "New alarm name")
+    assert values("No, can you call it Cooking and change the time to 16:45?", name) == {"new_alarm_name": "Cooking"}
+    assert values("Call it cleaning and set it for 4 pm.", name) == {"new_alarm_name": "cleaning"}
