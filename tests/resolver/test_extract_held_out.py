@@ -196,3 +196,14 @@ def test_a_name_followed_by_a_new_clause_after_and_is_read() -> None:
     name = need("new_alarm_name", "New alarm name")
     assert values("No, can you call it Cooking and change the time to 16:45?", name) == {"new_alarm_name": "Cooking"}
     assert values("Call it cleaning and set it for 4 pm.", name) == {"new_alarm_name": "cleaning"}
+
+
+def test_a_later_sentence_renaming_the_need_stops_the_earlier_name() -> None:
+    name = need("new_alarm_name", "New alarm name")
+    text = "Can you set me a new alarm called cooking\nSet it for 4 pm, and change the name to grocery run"
+    assert "new_alarm_name" not in extract(text, name).values
+
+
+def test_the_need_s_own_noun_is_not_part_of_the_name() -> None:
+    name = need("new_alarm_name", "New alarm name")
+    assert values("Call the new alarm Music practice instead.", name) == {"new_alarm_name": "Music practice"}

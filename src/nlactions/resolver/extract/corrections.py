@@ -23,20 +23,28 @@ CORRECTION_WORDS = frozenset(
 FREE_TEXT = frozenset({"phrases", "people", "leftovers"})
 
 
-def corrected_later(view: TextView, picked: Mapping[str, Proposal], threshold: float) -> set[str]:
-    """Needs whose free-text pick is followed by a correcting sentence that names something unclaimed."""
+def corrected_later(
+    view: TextView, picked: Mapping[str, Proposal], threshold: float, heads: Mapping[str, str] | None = None
+) -> set[str]:
+    """Needs whose free-text pick is followed by a correcting sentence that names something unclaimed.
+
+    Also a correcting sentence that names the need itself by the head noun of its label ("change the
+    name to grocery run" after "an alarm called cooking"): the new value is in words no finder read.
+    """
     free = {k: p for k, p in picked.items() if p.signal in FREE_TEXT and round(p.confidence, 6) >= threshold}
     if not free:
         return set()
     claimed = sorted((p.start, p.end) for p in picked.values() if p.start != p.end)
     correcting: dict[int, bool] = {}  # segment -> has a correction word
     unclaimed_name: dict[int, bool] = {}  # segment -> names something no pick took
+    stems: dict[int, set[str]] = {}  # segment -> stems said in a correcting sentence
     first_of_segment = -1
     segment = -1
     c = 0
     for word in view.words:
         if word.segment != segment:
             segment, first_of_segment = word.segment, word.index
+        stems.setdefault(segment, set()).add(word.stem)
         if word.lower in CORRECTION_WORDS:
             correcting[segment] = True
         if word.index == first_of_segment or not word.capitalised or word.lower in NOT_NAMES:
@@ -51,6 +59,7 @@ def corrected_later(view: TextView, picked: Mapping[str, Proposal], threshold: f
         own = view.segment_at(p.start)
         # Only a name in the correcting sentence itself: also taking the next sentence ("Wrong. The
         # movie is X") cost a right value on a held-out fold (Homes) and gained nothing there.
-        if any(seg > own and unclaimed_name.get(seg) for seg in correcting):
+        head = (heads or {}).get(key)
+        if any(seg > own and (unclaimed_name.get(seg) or head in stems.get(seg, ())) for seg in correcting):
             out.add(key)
     return out

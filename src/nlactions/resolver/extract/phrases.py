@@ -193,6 +193,15 @@ _CLAUSE_VERBS = frozenset({"set", "change", "make", "add", "put", "send", "call"
                            "update", "use", "wake", "start", "stop", "keep", "ask"})  # fmt: skip
 
 
+def _past_own_noun(need: NeedProfile, start: int, value: str) -> tuple[int, str]:
+    """ "call the new alarm Music practice": the need's own noun ("alarm") is not part of the name."""
+    first, _, rest = value.partition(" ")
+    own = {w for w in words_of(need.need.label) if w not in STOPWORDS and w not in _NAME_WORDS}
+    if rest and first.lower() in own and first[:1].islower():
+        return start + len(first) + 1 + (len(rest) - len(rest.lstrip())), rest.strip()
+    return start, value
+
+
 def _and_goes_on(ctx: Context, end: int) -> bool:
     """True for "Buy milk" in "called Buy milk and eggs": "and" and a lower-case word may be more of the name.
 
@@ -237,6 +246,8 @@ def _introduced(ctx: Context) -> list[Proposal]:
                 sentence = stop.search(start)
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
+            if naming:
+                start, value = _past_own_noun(need, start, value)
             if value and value.lower() not in STOPWORDS:
                 if naming and (_tail_uncertain(ctx, start + len(value)) or _and_goes_on(ctx, start + len(value))):
                     continue  # "in the name of Leave for home", "Buy milk and eggs": where the name ends is a guess
