@@ -207,3 +207,15 @@ def test_a_later_sentence_renaming_the_need_stops_the_earlier_name() -> None:
 def test_the_need_s_own_noun_is_not_part_of_the_name() -> None:
     name = need("new_alarm_name", "New alarm name")
     assert values("Call the new alarm Music practice instead.", name) == {"new_alarm_name": "Music practice"}
+
+
+def test_a_choice_moved_by_a_later_correction_is_not_written() -> None:
+    method = need("payment_method", "Payment method", choices=["app balance", "debit card", "credit card"])
+    text = "Please send 94 dollars to Wilson from my app balance.\nActually, send it from my saving account."
+    assert "payment_method" not in extract(text, method).values
+
+
+def test_a_choice_restated_by_a_later_correction_is_still_read() -> None:
+    method = need("payment_method", "Payment method", choices=["app balance", "debit card", "credit card"])
+    text = "Please send 94 dollars to Wilson from my app balance.\nActually, send it from my debit card."
+    assert values(text, method) == {"payment_method": "debit card"}

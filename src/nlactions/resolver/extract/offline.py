@@ -13,7 +13,7 @@ from nlactions.resolver.extract.booleans import find_booleans
 from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, calibrated, rule_of
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
-from nlactions.resolver.extract.corrections import corrected_later
+from nlactions.resolver.extract.corrections import corrected_later, moved_later
 from nlactions.resolver.extract.leftovers import find_leftovers
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.options import find_options
@@ -165,6 +165,7 @@ class OfflineExtractor:
                 picked[extra.need] = extra
             later = _later_rivals(proposals, picked, self.threshold, ctx.view.segment_at)
             later |= corrected_later(ctx.view, picked, self.threshold, _heads(profiles))
+            later |= moved_later(ctx.view, picked, self.threshold)
             for key, chosen in picked.items():
                 if round(chosen.confidence, 6) < self.threshold or key in later:
                     continue  # unsure, or a later sentence gives the need another value (a correction?)
