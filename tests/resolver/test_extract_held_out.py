@@ -219,3 +219,9 @@ def test_a_choice_restated_by_a_later_correction_is_still_read() -> None:
     method = need("payment_method", "Payment method", choices=["app balance", "debit card", "credit card"])
     text = "Please send 94 dollars to Wilson from my app balance.\nActually, send it from my debit card."
     assert values(text, method) == {"payment_method": "debit card"}
+
+
+def test_a_flag_said_with_a_scarcity_word_is_false() -> None:
+    artistic = need("artistic_interests", "Artistic interests", "bool")
+    assert values("I'm talkative and have few artistic interests.", artistic) == {"artistic_interests": False}
+    assert values("I'm talkative and have a few artistic interests.", artistic) == {"artistic_interests": True}

@@ -13,6 +13,8 @@ __all__ = ["find_booleans"]
 _NEGATIONS = frozenset({"no", "not", "without", "dont", "don't", "doesnt", "doesn't", "non", "never", "isnt",
                         "isn't", "exclude", "excluding", "nor", "neither", "cannot", "can't", "cant",
                         "shouldnt", "shouldn't", "wont", "won't", "skip", "avoid"})  # fmt: skip
+# "has few interests", "rarely late": scarcity words that mean no ("a few", "a little" mean some).
+_SCARCE = frozenset({"few", "little", "hardly", "rarely", "seldom", "barely", "scarcely", "lacks", "lacking"})
 YES = 0.86
 NO = 0.84
 SLACK = 2  # other words allowed inside the phrase
@@ -27,6 +29,14 @@ def _value(need: NeedProfile, yes: bool) -> object:
         if fold(choice.label).strip() in wanted:
             return choice.key
     return None
+
+
+def _scarce(before: list[str]) -> bool:
+    """True when a scarcity word ("few", "rarely") sits before the phrase, not as "a few" / "a little"."""
+    for i, w in enumerate(before):
+        if w in _SCARCE and not (w in ("few", "little") and i + 1 < len(before) and before[i + 1] in ("a", "quite")):
+            return True
+    return False
 
 
 def _phrase_at(ctx: Context, stems: list[str], first: int) -> int | None:
@@ -73,8 +83,8 @@ def find_booleans(ctx: Context) -> list[Proposal]:
             last = _phrase_at(ctx, stems, first)
             if last is None or _in_a_name(ctx, first, last):
                 continue
-            before = [w.lower for w in ctx.view.before(word.start, 3)]
-            negated = any(w in _NEGATIONS for w in before)
+            before = [w.lower for w in ctx.view.before(word.start, 3)]  # nearest first
+            negated = any(w in _NEGATIONS for w in before) or _scarce(before)
             hits.append((not negated, word.start, words[last].end))
         if not hits or len({yes for yes, _, _ in hits}) != 1:
             continue
