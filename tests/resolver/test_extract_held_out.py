@@ -225,3 +225,10 @@ def test_a_flag_said_with_a_scarcity_word_is_false() -> None:
     artistic = need("artistic_interests", "Artistic interests", "bool")
     assert values("I'm talkative and have few artistic interests.", artistic) == {"artistic_interests": False}
     assert values("I'm talkative and have a few artistic interests.", artistic) == {"artistic_interests": True}
+
+
+def test_a_coordinate_keeps_the_sign_of_its_compass_letter() -> None:
+    coord = need("coord1", "Coord1", "any", help_text="The first coordinate as (latitude, longitude).", many=True)
+    assert values("Distance from the GPS coordinate (33.4484 N, 112.0740 W) to home", coord) == {
+        "coord1": [33.4484, -112.074]
+    }

@@ -10,7 +10,7 @@ from typing import Literal
 from nlactions.resolver.normalise import NUMBER_WORDS
 from nlactions.resolver.spans import DisjointSpans
 
-__all__ = ["Number", "find_numbers", "parse_number"]
+__all__ = ["Number", "find_numbers", "parse_coordinate", "parse_number"]
 
 NumberKind = Literal["plain", "percent", "money", "ordinal"]
 
@@ -186,3 +186,15 @@ def parse_number(phrase: str) -> int | float | None:
     if one and not text[: found[0].start].strip() and not text[found[0].end :].strip():
         return found[0].value
     return None
+
+
+_COORDINATE = re.compile(r"^(?P<num>\d{1,3}(?:\.\d+)?)\s*°?\s*(?P<dir>[NSEW])$", re.I)
+
+
+def parse_coordinate(phrase: str) -> float | None:
+    """A latitude or longitude written with its compass letter: "33.45 N" is 33.45, "112.07 W" is -112.07."""
+    m = _COORDINATE.match(phrase.strip())
+    if m is None:
+        return None
+    value = float(m.group("num"))
+    return -value if m.group("dir").upper() in ("S", "W") else value
