@@ -232,3 +232,22 @@ def test_a_coordinate_keeps_the_sign_of_its_compass_letter() -> None:
     assert values("Distance from the GPS coordinate (33.4484 N, 112.0740 W) to home", coord) == {
         "coord1": [33.4484, -112.074]
     }
+
+
+def _pool() -> object:
+    return need("has_pool", "Has pool", "bool", required=False)
+
+
+def test_a_flag_word_inside_quoted_text_is_not_the_flag() -> None:
+    query, flag = need("query", "Query"), need("async_mode", "Async", "bool", required=False)
+    assert values("Search GitHub for 'async python' repos", query, flag) == {"query": "async python"}
+
+
+def test_a_flag_the_speaker_does_not_care_about_stays_unset() -> None:
+    city = need("location", "Location")
+    assert values("Show hotels in Miami. I don't care about the pool", city, _pool()) == {"location": "Miami"}
+
+
+def test_a_question_about_a_found_thing_sets_no_flag() -> None:
+    assert extract("Does it have a pool?", _pool()).values == {}
+    assert values("Can you find me a hotel with a pool?", _pool()) == {"has_pool": True}
