@@ -251,3 +251,9 @@ def test_a_flag_the_speaker_does_not_care_about_stays_unset() -> None:
 def test_a_question_about_a_found_thing_sets_no_flag() -> None:
     assert extract("Does it have a pool?", _pool()).values == {}
     assert values("Can you find me a hotel with a pool?", _pool()) == {"has_pool": True}
+
+
+def test_a_short_capital_name_leaves_the_full_stop_out() -> None:
+    location = need("location", "Location")
+    assert values("Find me something nice in NY.", location) == {"location": "NY"}
+    assert values("A hotel in Washington D.C. please", location) == {"location": "Washington D.C."}
