@@ -21,6 +21,7 @@ from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
 from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
+from nlactions.console import endpoints as console
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.ratelimits.headers import RateLimitHeaders
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(catalog_router)
     app.include_router(choices_router)
     signin.install(app)
+    console.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)
