@@ -29,7 +29,8 @@ async def home(user: UserDep) -> Response:
     return redirect(f"{PREFIX}/apps/")
 
 
-for module in (apps, connections, ai_actions, runs, keys):
+PAGE_MODULES = (apps, connections, ai_actions, runs, keys)
+for module in PAGE_MODULES:
     router.include_router(module.router)
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
