@@ -319,5 +319,8 @@ async def test_console_errors_are_pages(console: httpx.AsyncClient) -> None:
     missing = await console.get("/console/no-such-page/")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
     assert "Page not found" in missing.text
+    too_long = await console.get("/console/runs/?app=" + "x" * 200)
+    assert too_long.status_code == 400 and "app (query parameter)" in too_long.text
+    assert too_long.headers["content-type"].startswith("text/html")
     api_missing = await console.get("/api/v2/no-such-endpoint/")
     assert api_missing.json()["error"] == "No such endpoint."

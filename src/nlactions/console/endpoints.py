@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from nlactions.api.errors import validation_message
 from nlactions.console import ai_actions, apps, connections, keys, runs
 from nlactions.console.common import page
 from nlactions.errors import NLActionsError
@@ -78,8 +79,9 @@ def _http_error(exc: Exception) -> tuple[int, str, str]:
     return exc.status_code, "That did not work", str(exc.detail)
 
 
-def _invalid(_exc: Exception) -> tuple[int, str, str]:
-    return 404, "Page not found", "There is no such page in the console."
+def _invalid(exc: Exception) -> tuple[int, str, str]:
+    assert isinstance(exc, RequestValidationError)
+    return 400, "That did not work", validation_message(list(exc.errors()))
 
 
 def _unexpected(_exc: Exception) -> tuple[int, str, str]:
