@@ -80,7 +80,9 @@ async def _form(
     if app.needs_auth:
         async with runtime.sessions() as session:
             connections, _ = await auth_service(runtime).for_app(session, user.account_id, app.key)
-    values = fixed_values(rows or [])
+    params = ai_action_service(runtime).response(stored)["params"] if stored else {}
+    # The values fixed so far decide which needs exist (a table's columns) and dependent needs' choices.
+    values = fixed_values(rows if rows is not None else rows_from_stored(_declared(action), params))
     needs, note = await action_needs(
         runtime,
         account_id=user.account_id,
@@ -90,7 +92,7 @@ async def _form(
         values=values,
     )
     if rows is None:
-        rows = rows_from_stored(needs, ai_action_service(runtime).response(stored)["params"] if stored else {})
+        rows = rows_from_stored(needs, params)
     else:
         by_key = {row.key: row for row in rows}
         rows = [_reshaped(by_key.get(need["key"]), need) for need in needs]
