@@ -51,10 +51,8 @@ async def test_a_tables_columns_become_needs_and_the_run_writes_the_row(
     assert 'id="need-email"' not in page.text
     token = csrf_of(page.text)
     base = {"csrf_token": token, "app": "SQLiteAPI", "action": "new_row", "authentication_id": auth_id}
-    refreshed = await console.post(
-        "/console/ai-actions/new/",
-        data={**base, "mode__table": "fixed", "pick__table": "customers", "intent": "refresh"},
-    )
+    table = {"mode__table": "fixed", "pick__table": "customers"}
+    refreshed = await console.post("/console/ai-actions/new/", data={**base, **table, "intent": "refresh"})
     assert refreshed.status_code == 200, refreshed.text
     assert 'id="need-name"' in refreshed.text and 'id="need-email"' in refreshed.text
     saved = await console.post(
