@@ -267,6 +267,38 @@ def run(
     print(json.dumps(_with_runtime(work), indent=2, default=str))
 
 
+@cli.command("mcp")
+def mcp_stdio(
+    agentic: Annotated[
+        bool, typer.Option("--agentic", help="Serve the meta-tools (search, details, execute) instead of AI actions.")
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="NLACTIONS_MCP_API_KEY",
+            show_envvar=True,
+            help="The API key the tools act for (prefer the environment variable: a flag shows in process lists).",
+        ),
+    ] = None,
+) -> None:
+    """Serve MCP over stdin/stdout for an MCP client that starts nlactions itself."""
+    from nlactions.mcp.stdio import serve_stdio
+
+    if not api_key:
+        err.print("[red]error:[/red] no API key: set NLACTIONS_MCP_API_KEY or pass --api-key.")
+        err.print("Create one with `nlactions keys create`.")
+        raise typer.Exit(2)
+    settings = Settings()
+    base_url = f"http://{settings.host}:{settings.port}"
+
+    async def work(runtime: Runtime) -> None:
+        await runtime.start()
+        await serve_stdio(runtime, api_key, "agentic" if agentic else "managed", base_url)
+
+    _with_runtime(work)
+
+
 auths_cli = typer.Typer(
     help="List, add, update and remove stored authentications (an app's credentials).", no_args_is_help=True
 )

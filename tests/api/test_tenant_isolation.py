@@ -21,18 +21,22 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
+from mcp.client.streamable_http import streamable_http_client
 from sqlalchemy import select
 from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import directory, directory_app, recorder
 from helpers.web import csrf_of, page_client, sign_in
+from mcp import Client
 from nlactions.accounts.service import CreatedKey, create_key
 from nlactions.api.runtime import Runtime
 from nlactions.catalog import (
@@ -1007,4 +1011,44 @@ async def test_b_creates_in_its_own_account_from_the_console(world: World, app: 
         "results": [],
         "message": None,
     }
+    await world.assert_a_unchanged()
+
+
+# -- MCP: the same two accounts through the MCP front door ---------------------------------------------
+
+
+@asynccontextmanager
+async def mcp_client(app: FastAPI, key: str, path: str = "/mcp/") -> AsyncIterator[Client]:
+    """The MCP SDK's client over the app in process (its ASGI app, lifespan already running)."""
+    transport = httpx2.ASGITransport(app=app)
+    async with (
+        httpx2.AsyncClient(transport=transport, headers={"x-api-key": key}) as http,
+        Client(streamable_http_client(f"http://nlactions.test{path}", http_client=http)) as client,
+    ):
+        yield client
+
+
+async def test_mcp_lists_and_runs_only_bs_own_ai_actions(app: FastAPI, world: World) -> None:
+    async with mcp_client(app, world.a.key.key) as a_mcp:
+        a_names = {tool.name for tool in (await a_mcp.list_tools()).tools}
+    async with mcp_client(app, world.b.key.key) as b_mcp:
+        listed = await b_mcp.list_tools()
+        b_names = {tool.name for tool in listed.tools}
+        assert len(b_names) == len(world.b.actions) == 1
+        shown = listed.model_dump_json()
+        assert [m for m in world.markers if m.lower() in shown.lower()] == []
+        for name in sorted(a_names - b_names):
+            result = await b_mcp.call_tool(name, {"instructions": "post it"})
+            assert result.is_error and result.structured_content is not None
+            assert result.structured_content["code"] == "unknown_tool"
+    run = {"instructions": "post the memo", "app": "LedgerAPI", "action": "post_entry"}
+    async with mcp_client(app, world.b.key.key, "/mcp/agentic/") as agentic:
+        theirs = await agentic.call_tool("execute_write_action", run | {"authentication_id": world.a.auth})
+        nowhere = await agentic.call_tool("execute_write_action", run | {"authentication_id": UNKNOWN_INT})
+    assert theirs.is_error and theirs.structured_content is not None and nowhere.structured_content is not None
+    assert mask(json.dumps(theirs.structured_content), str(world.a.auth)) == mask(
+        json.dumps(nowhere.structured_content), str(UNKNOWN_INT)
+    )
+    assert [m for m in world.markers if m.lower() in json.dumps(theirs.structured_content).lower()] == []
+    assert len(recorder.calls) == world.runs_before, "an action ran for B"
     await world.assert_a_unchanged()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -24,6 +24,7 @@ from nlactions.choices.endpoints import router as choices_router
 from nlactions.console import endpoints as console
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
+from nlactions.mcp.http import McpHttp
 from nlactions.ratelimits.headers import RateLimitHeaders
 from nlactions.ratelimits.service import RateLimits
 from nlactions.resolver import semantic
@@ -51,6 +52,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; nothing touches the database until the lifespan starts."""
     settings = settings or Settings()
+    mcp = McpHttp()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,14 +64,17 @@ def create_app(
             await upgrade(runtime.engine)
         app.state.runtime = runtime
         app.state.rate_limits = RateLimits.from_settings(settings)
+        stack = AsyncExitStack()
         try:
             await runtime.start()
+            await stack.enter_async_context(mcp.run())
             # What startup built (app, models, catalog) lives as long as the process: out of the collector's
             # sight, a full collection no longer walks it (under load they took a sixth of the time).
             gc.freeze()
             yield
         finally:
             gc.unfreeze()
+            await stack.aclose()
             await app.state.rate_limits.close()
             await runtime.close()
 
@@ -87,6 +92,7 @@ def create_app(
     app.include_router(v1_router)
     app.include_router(catalog_router)
     app.include_router(choices_router)
+    mcp.install(app)
     signin.install(app)
     console.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -30,7 +30,7 @@ from nlactions.execution.choices import ChoiceCaches
 from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executor, InputRejected
 from nlactions.kit.ids import new_ulid, parse_id
 from nlactions.kit.redact import redact
-from nlactions.resolver.base import ParamHint, ResolutionInputError
+from nlactions.resolver.base import ParamHint, ResolutionInputError, UnresolvedNeed
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,16 @@ class ExecutionInput:
     ai_action_id: str | None = None
     idempotency_key: str | None = None
     request_fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """An execution's ExecuteResponse plus what a front door may show beside it (MCP's forms and flags)."""
+
+    response: dict[str, Any]
+    unresolved: tuple[UnresolvedNeed, ...] = ()
+    retryable: bool = False
+    retry_after: float | None = None
 
 
 def find_app(registry: Registry, app_key: str) -> App:
@@ -149,6 +159,10 @@ class ExecuteService:
 
     async def execute(self, caller: Caller, request: ExecutionInput) -> dict[str, Any]:
         """Run (or preview) an action and return Zapier's ExecuteResponse as a dict."""
+        return (await self.run(caller, request)).response
+
+    async def run(self, caller: Caller, request: ExecutionInput) -> Executed:
+        """``execute``, also telling which needs halted the run and whether a failure is worth retrying."""
         app, action = self.find_action(request.app, request.action)
         self.check_params(action, app, request.params, request.flags)
         self.executor.check_instructions(request.instructions, guess=not request.flags.skip_param_guessing)
@@ -159,7 +173,7 @@ class ExecuteService:
             if prior is not None and prior.status == "interrupted":
                 retry_of = prior.id
             elif prior is not None and prior.response is not None:
-                return prior.response
+                return Executed(prior.response, retryable=bool(prior.retryable))
         await self.leases.start()  # registered before any log names this instance
         log_id = new_ulid()
         used = f"{app.name}: {action.name}"
@@ -198,7 +212,7 @@ class ExecuteService:
             await self.credentials.mark_stale(credentials.authentication_id)
         response = _response(log_id, used, input_params, outcome)
         await self._finish_log(log_id, response, started, outcome)
-        return response
+        return Executed(response, tuple(outcome.unresolved), outcome.retryable, outcome.retry_after)
 
     async def _prior(self, request: ExecutionInput) -> ExecutionLog | None:
         """The log this request's Idempotency-Key first produced: completed or interrupted; 409 while it runs."""
