@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
+from mcp.client.streamable_http import streamable_http_client
 
 from helpers.apps import recorder
 from helpers.web import csrf_of, make_user, page_client
+from mcp import Client
 from nlactions.api.runtime import Runtime
 
 PAGES = [
@@ -280,12 +283,14 @@ async def test_runs_filter_paginate_and_rate(console: httpx.AsyncClient, api: ht
 
 
 async def test_a_new_key_is_shown_once_works_and_can_be_revoked(console: httpx.AsyncClient, app: FastAPI) -> None:
+    await _create_echo(console)
     token = csrf_of((await console.get("/console/keys/")).text)
     made = await console.post("/console/keys/", data={"csrf_token": token, "name": "laptop agent"})
     assert made.status_code == 200
     key = re.search(r'<pre id="new-key-value">(nla_[^<]+)</pre>', made.text)
     assert key
-    assert f"Bearer {key.group(1)}" in made.text  # the MCP config is filled in
+    assert f"x-api-key: {key.group(1)}" in made.text  # the MCP configs are filled in
+    assert f"&#34;x-api-key&#34;: &#34;{key.group(1)}&#34;" in made.text
     assert "/mcp/" in made.text and "/mcp/agentic/" in made.text
     again = await console.get("/console/keys/")
     assert key.group(1) not in again.text and "laptop agent" in again.text
@@ -294,6 +299,15 @@ async def test_a_new_key_is_shown_once_works_and_can_be_revoked(console: httpx.A
         assert check.json()["email"] == "ada@acme.test"
         key_id = re.search(r'action="/console/keys/(\d+)/revoke/"', again.text)
         assert key_id
+        # The MCP URL the page shows answers to the new key: the AI action the console made is a tool.
+        mcp_path = re.search(r'<code id="mcp-managed">http://nlactions\.test(/[^<]*)</code>', made.text)
+        assert mcp_path and mcp_path.group(1) == "/mcp/"
+        async with (
+            httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), headers={"x-api-key": key.group(1)}) as raw,
+            Client(streamable_http_client(f"http://nlactions.test{mcp_path.group(1)}", http_client=raw)) as mcp,
+        ):
+            tools = (await mcp.list_tools()).tools
+        assert len(tools) == 1 and "C002" in (tools[0].description or "")
         revoked = await console.post(f"/console/keys/{key_id.group(1)}/revoke/", data={"csrf_token": token})
         assert revoked.status_code == 303
         assert (await http.get("/api/v2/auth/check/", headers={"x-api-key": key.group(1)})).status_code == 401

@@ -22,14 +22,18 @@ def mcp_config(base_url: str, key: str) -> dict[str, str]:
     """The MCP URLs and ready-to-paste configs for a desktop client (JSON) and a command-line agent."""
     base = base_url.rstrip("/")
     managed, agentic = f"{base}/mcp/", f"{base}/mcp/agentic/"
+    headers = {"x-api-key": key}
     desktop = {
-        "mcpServers": {"nlactions": {"type": "http", "url": managed, "headers": {"Authorization": f"Bearer {key}"}}}
+        "mcpServers": {
+            "nlactions": {"url": managed, "headers": headers},
+            "nlactions-agentic": {"url": agentic, "headers": headers},
+        }
     }
     return {
         "managed": managed,
         "agentic": agentic,
         "desktop": json.dumps(desktop, indent=2),
-        "cli": f'claude mcp add --transport http nlactions {managed} --header "Authorization: Bearer {key}"',
+        "cli": f'claude mcp add --transport http nlactions {managed} --header "x-api-key: {key}"',
     }
 
 
