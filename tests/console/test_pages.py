@@ -338,3 +338,37 @@ async def test_console_errors_are_pages(console: httpx.AsyncClient) -> None:
     assert too_long.headers["content-type"].startswith("text/html")
     api_missing = await console.get("/api/v2/no-such-endpoint/")
     assert api_missing.json()["error"] == "No such endpoint."
+
+
+ODD_FORMS: list[dict[str, str | list[str]]] = [
+    {},
+    {"app": "TestAPI", "action": "echo", "mode__channel": "fixed", "fixed__channel": "\x00" * 3, "intent": "save"},
+    {"app": "TestAPI", "action": "echo", "mode__count": "fixed", "fixed__count": "many", "intent": "save"},
+    {"app": "TestAPI", "action": "echo", "mode__channel": "bogus", "authentication_id": "99999999999999999999"},
+    {"app": "KeyedAPI", "title": "x" * 5000, "field__api_key": "é" * 20000},
+    {"app": "NoSuchAPI", "action": "nope", "rating": "1.5", "feedback": "x" * 20_000, "instructions": "y" * 30_000},
+]
+
+
+@pytest.mark.parametrize("form", ODD_FORMS)
+async def test_odd_forms_never_break_a_page(console: httpx.AsyncClient, form: dict[str, str | list[str]]) -> None:
+    ident = await _create_echo(console)
+    token = csrf_of((await console.get("/console/keys/")).text)
+    run = await console.post(f"/console/ai-actions/{ident}/try/", data={"csrf_token": token, "intent": "preview"})
+    log_id = re.search(r'href="/console/runs/([0-9A-Z]{26})/"', run.text)
+    assert log_id
+    paths = [
+        "/console/connections/new/",
+        "/console/ai-actions/new/",
+        f"/console/ai-actions/{ident}/",
+        f"/console/ai-actions/{ident}/try/",
+        f"/console/runs/{log_id.group(1)}/rate/",
+        "/console/keys/",
+        "/console/keys/abc/revoke/",
+        "/console/connections/1/rename/",
+        "/signin/account/",
+    ]
+    for path in paths:
+        answer = await console.post(path, data={"csrf_token": token, **form})
+        assert answer.status_code < 500, (path, answer.status_code, answer.text[:500])
+        assert answer.status_code == 303 or answer.headers["content-type"].startswith("text/html"), path
