@@ -30,6 +30,7 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 from mcp.client.streamable_http import streamable_http_client
+from pydantic import SecretStr
 from sqlalchemy import select
 from ulid import ULID
 
@@ -48,10 +49,12 @@ from nlactions.catalog import (
     ChoiceContext,
     ChoicePage,
     Needs,
+    OAuth2Auth,
     need,
 )
 from nlactions.db.models import ExecutionLog
 from nlactions.kit.ids import new_ulid
+from nlactions.settings import ConnectClientSetting, Settings
 from nlactions.signin.service import set_password
 
 Op = tuple[str, str]
@@ -104,6 +107,17 @@ ledger_app = App(
     auth=ApiKeyAuth(),
     actions=(Action("post_entry", "write", "Entry", "Post Entry", "Post an entry to a book.", PostInput, post_entry),),
 )
+
+# An app connected with OAuth: its client is registered in settings, so connect links can be made for it.
+oauth_ledger_app = App(
+    key="OAuthLedgerAPI",
+    name="OAuth Ledger",
+    description="Books behind OAuth, for tenancy tests of the connect flow.",
+    auth=OAuth2Auth(authorize_url="https://auth.example/authorize", token_url="https://auth.example/token"),
+    actions=(),
+)
+CONNECT = "/api/v2/apps/{app}/auths/connect/"
+OAUTH_CONNECT = "/api/v2/apps/OAuthLedgerAPI/auths/connect/"
 
 # -- what A stores: every string here is A's and must never reach B -------------------------------
 
@@ -181,6 +195,7 @@ class Tenant:
     key: CreatedKey
     http: httpx.AsyncClient
     auth: int = 0
+    oauth: int = 0  # an authentication of OAuthLedgerAPI (the connect flow's app)
     actions: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
 
@@ -249,6 +264,16 @@ class World:
             )
         )
         a.auth = created["id"]
+        for tenant, token in ((a, "acmebooks-oauth-token"), (b, "globex-oauth-token")):
+            tenant.oauth = (
+                await tenant.ok(
+                    Call(
+                        "POST",
+                        "/api/v2/apps/OAuthLedgerAPI/auths/",
+                        body={"title": "OAuth ledger", "fields": {"access_token": token}},
+                    )
+                )
+            )["id"]
         stored = {
             **LEDGER_ACTION,
             "params": {"book": locked("book-acmebooks"), "memo": locked("acme-confidential-memo")},
@@ -337,7 +362,15 @@ def app(app: FastAPI) -> FastAPI:
     """The shared started app with LedgerAPI and DirectoryAPI installed."""
     app.state.runtime.registry.add(ledger_app)
     app.state.runtime.registry.add(directory_app)
+    app.state.runtime.registry.add(oauth_ledger_app)
     return app
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings, with an OAuth client registered for OAuthLedgerAPI."""
+    client = ConnectClientSetting(client_id="ledger-client", client_secret=SecretStr("ledger-secret"))
+    return settings.model_copy(update={"connect_clients": {"OAuthLedgerAPI": client}})
 
 
 @pytest.fixture(autouse=True)
@@ -573,6 +606,16 @@ PARAM_CASES: dict[tuple[str, str, str], ParamCase] = {
     ("POST", "/api/v2/execute/", "account_id"): ParamCase(
         lambda w, v: Call("POST", "/api/v2/execute/", body={**ECHO_RUN, "account_id": v}), 403
     ),
+    # A's authentication id (its OAuthLedgerAPI one) cannot be reconnected by B: 404 as for an unknown id.
+    ("POST", CONNECT, "authentication_id"): ParamCase(
+        lambda w, v: Call(
+            "POST", OAUTH_CONNECT, body={"authentication_id": {w.a.auth: w.a.oauth, w.b.auth: w.b.oauth}.get(v, v)}
+        ),
+        404,
+    ),
+    ("POST", CONNECT, "account_id"): ParamCase(
+        lambda w, v: Call("POST", OAUTH_CONNECT, params={"account_id": v}, body={}), 403
+    ),
     ("POST", "/api/v2/execute/", "authentication_id"): ParamCase(
         lambda w, v: Call("POST", "/api/v2/execute/", body={**LEDGER_RUN, "authentication_id": v}), 412
     ),
@@ -715,6 +758,11 @@ async def _choices(w: World) -> None:
     assert ledger_loads[-1] == ("books", "globexbooks")
 
 
+async def _connect(w: World) -> None:
+    link = await w.as_b(Call("POST", OAUTH_CONNECT, body={"authentication_id": w.b.oauth}))
+    assert link.status_code == 201 and "/connect/OAuthLedgerAPI/?state=" in link.json()["connect_url"]
+
+
 PLAIN_CASES: dict[Op, Callable[[World], Any]] = {
     ("GET", "/api/v2/health/"): _health,
     ("GET", "/api/v2/auth/check/"): lambda w: _check(w, "/api/v2/auth/check/"),
@@ -729,6 +777,7 @@ PLAIN_CASES: dict[Op, Callable[[World], Any]] = {
     ("POST", ACTION_DETAILS): _action_details,
     ("POST", "/api/v2/guess-actions/"): _guess_actions,
     ("POST", CHOICES): _choices,
+    ("POST", CONNECT): _connect,
 }
 
 

@@ -21,6 +21,8 @@ from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
 from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
+from nlactions.connect.endpoints import api_router as connect_router
+from nlactions.connect.endpoints import browser_router as connect_pages
 from nlactions.console import endpoints as console
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
@@ -87,7 +89,9 @@ def create_app(
     errors.install(app)
     app.include_router(accounts_router)
     app.include_router(execute_router)
+    app.include_router(connect_router)
     app.include_router(authentications_router)
+    app.include_router(connect_pages)
     app.include_router(ai_actions_router)
     app.include_router(v1_router)
     app.include_router(catalog_router)

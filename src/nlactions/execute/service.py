@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlactions.accounts.service import Caller
-from nlactions.authentications.credentials import CredentialStore
+from nlactions.authentications.credentials import Credentials, CredentialStore
 from nlactions.catalog import Action, App, Registry
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.models import ExecutionLog
@@ -31,6 +31,10 @@ from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executo
 from nlactions.kit.ids import new_ulid, parse_id
 from nlactions.kit.redact import redact
 from nlactions.resolver.base import ParamHint, ResolutionInputError, UnresolvedNeed
+
+AUTH_EXPIRED = "auth_expired"
+ReconnectLinks = Callable[[int, int | None, App, int], Awaitable[str | None]]
+"""``(account_id, user_id, app, authentication_id)`` → a link that reconnects it, when the app connects with OAuth."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,9 @@ class ExecuteService:
         credentials: CredentialStore,
         leases: RunLeases,
         choice_cache: ChoiceCaches | None = None,
+        reconnect: ReconnectLinks | None = None,
     ):
+        self.reconnect = reconnect
         self.registry = registry
         self.executor = executor
         self.sessions = sessions
@@ -200,6 +206,7 @@ class ExecuteService:
             if self.choice_cache is not None
             else None,
             account_id=request.account_id,
+            renewal=credentials.renewal,
         )
         try:
             outcome = await self.executor.run(job)
@@ -210,9 +217,24 @@ class ExecuteService:
             raise BadRequest(message, hint=getattr(exc, "hint", None), code=code) from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
+            outcome.error = await self._with_reconnect_link(outcome.error or "", caller, request, app, credentials)
         response = _response(log_id, used, input_params, outcome)
         await self._finish_log(log_id, response, started, outcome)
         return Executed(response, tuple(outcome.unresolved), outcome.retryable, outcome.retry_after)
+
+    async def _with_reconnect_link(
+        self, error: str, caller: Caller, request: ExecutionInput, app: App, credentials: Credentials
+    ) -> str:
+        """``auth_expired: …`` and, for an app that connects with OAuth, a link that reconnects the authentication."""
+        auth_id = credentials.authentication_id
+        text = error if error.startswith(AUTH_EXPIRED) else f"{AUTH_EXPIRED}: {error}"
+        if self.reconnect is None or auth_id is None:
+            return text
+        link = await self.reconnect(request.account_id, caller.user_id, app, auth_id)
+        if not link:
+            return text
+        text = text.removesuffix(" Reconnect it.")
+        return f"{text} Reconnect it by opening {link} (it works once, within minutes)."
 
     async def _prior(self, request: ExecutionInput) -> ExecutionLog | None:
         """The log this request's Idempotency-Key first produced: completed or interrupted; 409 while it runs."""
