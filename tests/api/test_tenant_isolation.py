@@ -931,7 +931,12 @@ CONSOLE_PAGES: dict[tuple[str, str], list[str]] = {
 }
 """Console pages without an id, as B reads them (their choices load with B's connection)."""
 CONSOLE_FORMS = frozenset(
-    {("POST", "/console/connections/new/"), ("POST", "/console/ai-actions/new/"), ("POST", "/console/keys/")}
+    {
+        ("POST", "/console/connections/new/"),
+        ("POST", "/console/connections/connect/"),  # the connect service scopes authentication_id itself
+        ("POST", "/console/ai-actions/new/"),
+        ("POST", "/console/keys/"),
+    }
 )
 """Console forms that create B's own objects (``test_b_creates_in_its_own_account_from_the_console``)."""
 VERBS = ("rename", "reconnect", "test", "delete")

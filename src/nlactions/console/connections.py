@@ -10,6 +10,7 @@ from starlette.responses import Response
 from nlactions.authentications import repository as auth_repo
 from nlactions.authentications.endpoints import service as auth_service
 from nlactions.catalog import App
+from nlactions.connect.clients import oauth_of
 from nlactions.console.common import back, page, parse_int, posted, rt, text
 from nlactions.db.models import Authentication
 from nlactions.errors import NLActionsError
@@ -46,7 +47,20 @@ async def connections(request: Request, user: UserDep) -> Response:
     return page(request, user, "console/connections.html", "connections", {"groups": groups})
 
 
-def _form_page(
+CONNECT_URL = "/console/connections/connect/"
+
+
+async def _connect_url(request: Request, app: App | None) -> str:
+    """Where the OAuth connect button posts, when the app connects with OAuth and its client is registered."""
+    if app is None or oauth_of(app) is None:
+        return ""
+    runtime = rt(request)
+    async with runtime.sessions() as session:
+        registered = await runtime.connect().registrations.find(session, app)
+    return CONNECT_URL if registered is not None else ""
+
+
+async def _form_page(
     request: Request, user: SignedIn, app: App | None, *, title: str = "", error: str = "", status: int = 200
 ) -> Response:
     return page(
@@ -54,7 +68,7 @@ def _form_page(
         user,
         "console/connection_new.html",
         "connections",
-        {"app": app, "apps": _connectable(request), "title": title},
+        {"app": app, "apps": _connectable(request), "title": title, "connect_url": await _connect_url(request, app)},
         error=error,
         status_code=status,
     )
@@ -66,7 +80,7 @@ async def new_connection(request: Request, user: UserDep, app: Annotated[str, Qu
     found = rt(request).registry.get(app) if app else None
     if found is not None and not found.needs_auth:
         found = None
-    return _form_page(request, user, found)
+    return await _form_page(request, user, found)
 
 
 @router.post("/connections/new/")
@@ -76,7 +90,7 @@ async def add_connection(request: Request, user: UserDep) -> Response:
     runtime = rt(request)
     app = runtime.registry.get(text(form, "app", 100))
     if app is None or not app.needs_auth:
-        return _form_page(request, user, None, error="app: choose one of the apps listed.", status=400)
+        return await _form_page(request, user, None, error="app: choose one of the apps listed.", status=400)
     title = text(form, "title", 300)
     try:
         async with runtime.sessions() as session, session.begin():
@@ -90,8 +104,40 @@ async def add_connection(request: Request, user: UserDep) -> Response:
             )
     except NLActionsError as exc:
         message = exc.message + (f" {exc.hint}" if exc.hint else "")
-        return _form_page(request, user, app, title=title, error=message, status=exc.status)
+        return await _form_page(request, user, app, title=title, error=message, status=exc.status)
     return back(f"/console/connections/{row.id}/", "connection-added")
+
+
+@router.post("/connections/connect/")
+async def connect_with_oauth(request: Request, user: UserDep) -> Response:
+    """Make a connect link (the API's Connect With OAuth) and send the person on to the app's sign-in."""
+    form = await posted(request)
+    runtime = rt(request)
+    app = runtime.registry.get(text(form, "app", 100))
+    if app is None or not app.needs_auth:
+        return await _form_page(request, user, None, error="app: choose one of the apps listed.", status=400)
+    fields = {
+        spec.key: value
+        for spec in app.auth.fields
+        if not spec.secret and (value := text(form, f"field__{spec.key}", 2000).strip())
+    }
+    reconnect = parse_int(text(form, "authentication_id", 20))
+    try:
+        async with runtime.sessions() as session, session.begin():
+            link = await runtime.connect().link(
+                session,
+                account_id=user.account_id,
+                user_id=user.user_id,
+                app_key=app.key,
+                authentication_id=reconnect,
+                title=text(form, "title", 300).strip() or None,
+                fields=fields,
+            )
+    except NLActionsError as exc:
+        message = exc.message + (f" {exc.hint}" if exc.hint else "")
+        return await _form_page(request, user, app, error=message, status=exc.status)
+    # A link the person follows, not a redirect: the page's CSP lets forms lead only to this site.
+    return page(request, user, "console/connect.html", "connections", {"app": app, "link": link})
 
 
 async def _row(request: Request, user: SignedIn, auth_id: str) -> Authentication | None:
@@ -117,14 +163,16 @@ def _missing(request: Request, user: SignedIn) -> Response:
     )
 
 
-def _detail(request: Request, user: SignedIn, row: Authentication, *, error: str = "", status: int = 200) -> Response:
+async def _detail(
+    request: Request, user: SignedIn, row: Authentication, *, error: str = "", status: int = 200
+) -> Response:
     app = rt(request).registry.get(row.app)
     return page(
         request,
         user,
         "console/connection.html",
         "connections",
-        {"row": row, "app": app},
+        {"row": row, "app": app, "connect_url": await _connect_url(request, app)},
         error=error,
         status_code=status,
     )
@@ -134,7 +182,7 @@ def _detail(request: Request, user: SignedIn, row: Authentication, *, error: str
 async def connection(request: Request, user: UserDep, auth_id: str) -> Response:
     """One connection: rename, test, reconnect (enter the credentials again) or delete it."""
     row = await _row(request, user, auth_id)
-    return _missing(request, user) if row is None else _detail(request, user, row)
+    return _missing(request, user) if row is None else await _detail(request, user, row)
 
 
 @router.post("/connections/{auth_id}/{verb}/")
@@ -168,11 +216,11 @@ async def change_connection(request: Request, user: UserDep, auth_id: str, verb:
                 row, problem = await svc.test_stored(session, account_id=account_id, app_key=app_key, auth_id=ident)
     except NLActionsError as exc:
         fresh = await _row(request, user, auth_id) or row
-        return _detail(
+        return await _detail(
             request, user, fresh, error=exc.message + (f" {exc.hint}" if exc.hint else ""), status=exc.status
         )
     if problem is not None:
-        return _detail(request, user, row, error=f"The service refused this connection: {problem}", status=400)
+        return await _detail(request, user, row, error=f"The service refused this connection: {problem}", status=400)
     if verb == "delete":
         return back("/console/connections/", NOTICE_OF[verb])
     return back(f"/console/connections/{row.id}/", NOTICE_OF[verb])
