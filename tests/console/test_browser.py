@@ -1,7 +1,8 @@
 """The console in a real browser: Playwright driving Debian's Chromium against a live uvicorn server.
 
-A person signs in, adds a connection, creates an AI action with a fixed and a guessed need, previews
-and runs it, finds the run in Runs and rates it. Every page is saved as a screenshot under
+A person signs in, adds a connection by form and another through the OAuth connect flow (a local authlib
+provider and Slack peer), creates an AI action with a fixed and a guessed need, previews and runs it, finds
+the run in Runs and rates it. Every page is saved as a screenshot under
 ``tests/artifacts/`` (desktop and phone widths) for a person to look at.
 """
 
@@ -20,6 +21,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from connect.test_connect import provider, slack  # noqa: F401  (fixtures: the local provider and Slack peer)
+from helpers.oauth_provider import OAuthProvider
+from helpers.slack_server import SlackServer
+
 CHROMIUM = Path(os.environ.get("NLACTIONS_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 TESTS = Path(__file__).resolve().parents[1]
@@ -37,15 +42,28 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``nlactions`` with the test apps on a free loopback port (SQLite in a temporary data dir); its URL."""
+@pytest.fixture
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    provider: OAuthProvider,  # noqa: F811
+    slack: SlackServer,  # noqa: F811
+) -> Iterator[str]:
+    """``nlactions`` with the test apps on a free loopback port (SQLite in a temporary data dir); its URL.
+
+    The Slack peer and the provider are allowed past the SSRF guard, and the provider's client is registered
+    for SlackAPI with ``nlactions oauth-apps set``, as an operator would.
+    """
     data = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    provider.redirect_uris.append(f"{url}/connect/SlackAPI/callback/")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("NLACTIONS_")},
         "NLACTIONS_DATA_DIR": str(data / "data"),
         "NLACTIONS_DATABASE_URL": f"sqlite:///{data / 'console.db'}",
         "NLACTIONS_SECRET_KEY": Fernet.generate_key().decode(),
+        "NLACTIONS_PUBLIC_URL": url,
+        "NLACTIONS_SSRF_ALLOW": f"127.0.0.1:{slack.port},127.0.0.1:{provider.port}",
         "PYTHONPATH": str(TESTS) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
     cli = [sys.executable, "-c", "from nlactions.cli import main; main()"]
@@ -59,14 +77,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=False,
     )
     assert made.returncode == 0, made.stderr
-    port = _free_port()
+    client = [
+        *("--client-id", provider.client_id, "--client-secret-stdin", "--scopes", "chat:write,channels:read"),
+        *("--authorize-url", provider.authorize_url, "--token-url", provider.token_url),
+    ]
+    registered = subprocess.run(
+        [*cli, "oauth-apps", "set", "SlackAPI", *client],
+        input=provider.client_secret + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert registered.returncode == 0, registered.stdout + registered.stderr
     process = subprocess.Popen(
         [sys.executable, str(TESTS / "helpers" / "console_server.py"), str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -105,7 +135,11 @@ async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-async def test_a_person_connects_builds_tries_and_rates_an_ai_action(server: str, browser: Browser) -> None:
+async def test_a_person_connects_builds_tries_and_rates_an_ai_action(
+    server: str,
+    browser: Browser,
+    slack: SlackServer,  # noqa: F811
+) -> None:
     context = await browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     problems: list[str] = []
@@ -143,7 +177,7 @@ async def test_a_person_connects_builds_tries_and_rates_an_ai_action(server: str
 
     # Connections: add one by form; the secret is never shown again.
     await page.get_by_role("navigation").get_by_role("link", name="Connections").click()
-    await page.get_by_role("link", name="Add a Keyed connection").click()
+    await page.get_by_role("link", name="New Keyed connection").click()
     await page.get_by_label("Title").fill("Team key")
     await page.get_by_label("API Key").fill("sk-browser-secret-123")
     await shot(page, "04-connection-form")
@@ -153,6 +187,22 @@ async def test_a_person_connects_builds_tries_and_rates_an_ai_action(server: str
     await page.get_by_role("button", name="Test it").click()
     await expect(page.get_by_role("status")).to_contain_text("accepted")
     await shot(page, "05-connection")
+
+    # Connect Slack with OAuth: a Continue link to the provider, which approves and sends the browser back.
+    await page.get_by_role("navigation").get_by_role("link", name="Connections").click()
+    await page.get_by_role("link", name="New Slack connection").click()
+    oauth = page.locator("form#connect-oauth")
+    await oauth.get_by_label("API Base URL").fill(slack.base_url)
+    await shot(page, "05a-connect-oauth-form")
+    await oauth.get_by_role("button", name="Connect Slack with OAuth").click()
+    await expect(page.get_by_role("heading", name="Connect Slack")).to_be_visible()
+    await shot(page, "05b-connect-continue")
+    await page.get_by_role("link", name="Continue to Slack").click()
+    await expect(page.get_by_role("heading", name="Slack connected")).to_be_visible()
+    await shot(page, "05c-connect-done")
+    await page.goto("/console/connections/")
+    await expect(page.get_by_role("link", name="Acme / nlbot")).to_be_visible()
+    await shot(page, "05d-connections")
 
     # AI actions: Test: Send Message, channel fixed through the searchable picker, text guessed.
     await page.get_by_role("navigation").get_by_role("link", name="AI actions").click()
