@@ -36,6 +36,7 @@ from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import directory, directory_app, recorder
+from helpers.web import csrf_of, page_client, sign_in
 from mcp import Client
 from nlactions.accounts.service import CreatedKey, create_key
 from nlactions.api.runtime import Runtime
@@ -54,6 +55,7 @@ from nlactions.catalog import (
 from nlactions.db.models import ExecutionLog
 from nlactions.kit.ids import new_ulid
 from nlactions.settings import ConnectClientSetting, Settings
+from nlactions.signin.service import set_password
 
 Op = tuple[str, str]
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -900,6 +902,170 @@ async def test_an_all_accounts_key_reaches_every_account_of_its_user(app: FastAP
     # The key made for B's account alone still reaches none of this.
     refused = await world.as_b(Call("GET", "/api/v2/apps/LedgerAPI/auths/", params={"account_id": a_id}))
     assert refused.status_code == 403
+
+
+# -- the console: B signed in to the web pages ---------------------------------------------------------
+
+CONSOLE_ID_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/console/connections/{auth_id}/"): "auth",
+    ("POST", "/console/connections/{auth_id}/{verb}/"): "auth",
+    ("GET", "/console/ai-actions/{ai_action_id}/"): "action",
+    ("POST", "/console/ai-actions/{ai_action_id}/"): "action",
+    ("POST", "/console/ai-actions/{ai_action_id}/delete/"): "action",
+    ("POST", "/console/ai-actions/{ai_action_id}/try/"): "action",
+    ("GET", "/console/runs/{log_id}/"): "log",
+    ("POST", "/console/runs/{log_id}/rate/"): "log",
+    ("POST", "/console/keys/{key_id}/revoke/"): "key",
+}
+"""Console routes naming a stored object, and which kind of A's ids B sends them."""
+CONSOLE_CATALOG_ROUTES = frozenset({("GET", "/console/apps/{app_key}/")})
+CONSOLE_PAGES: dict[tuple[str, str], list[str]] = {
+    ("GET", "/console/"): ["/console/"],
+    ("GET", "/console/apps/"): ["/console/apps/", "/console/apps/?q=ledger"],
+    ("GET", "/console/connections/"): ["/console/connections/"],
+    ("GET", "/console/connections/new/"): ["/console/connections/new/?app=LedgerAPI"],
+    ("GET", "/console/ai-actions/"): ["/console/ai-actions/"],
+    ("GET", "/console/ai-actions/new/"): ["/console/ai-actions/new/?app=LedgerAPI&action=post_entry"],
+    ("GET", "/console/runs/"): ["/console/runs/", "/console/runs/?app=LedgerAPI", "/console/runs/?status=success"],
+    ("GET", "/console/keys/"): ["/console/keys/"],
+}
+"""Console pages without an id, as B reads them (their choices load with B's connection)."""
+CONSOLE_FORMS = frozenset(
+    {
+        ("POST", "/console/connections/new/"),
+        ("POST", "/console/connections/connect/"),  # the connect service scopes authentication_id itself
+        ("POST", "/console/ai-actions/new/"),
+        ("POST", "/console/keys/"),
+    }
+)
+"""Console forms that create B's own objects (``test_b_creates_in_its_own_account_from_the_console``)."""
+VERBS = ("rename", "reconnect", "test", "delete")
+
+
+def console_routes() -> set[tuple[str, str]]:
+    """Every (METHOD, path template) the console serves: its own router's and each page module's."""
+    from nlactions.console import endpoints
+
+    found = set()
+    routers = [(endpoints.router, ""), *((module.router, endpoints.PREFIX) for module in endpoints.PAGE_MODULES)]
+    for router, prefix in routers:
+        for route in router.routes:
+            path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+            if path is not None and methods is not None:
+                found |= {(method, prefix + path) for method in methods - {"HEAD"}}
+    return found
+
+
+async def test_every_console_route_has_a_tenancy_case(app: FastAPI) -> None:
+    known = set(CONSOLE_ID_ROUTES) | CONSOLE_CATALOG_ROUTES | set(CONSOLE_PAGES) | CONSOLE_FORMS
+    assert console_routes() == known
+    for (method, template), _kind in CONSOLE_ID_ROUTES.items():  # each is really served where the table says
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlactions.test") as http:
+            path = re.sub(r"\{[a-z_]+\}", "x", template)
+            answer = await http.request(method, path)
+        assert answer.status_code in (303, 403), (method, path, answer.status_code)
+
+
+async def _console_as_b(world: World, http: httpx.AsyncClient) -> str:
+    """Sign ``http`` in as B with B's account current (A's user is a member of both when B is A's); its token."""
+    async with world.runtime.sessions() as session, session.begin():
+        await set_password(session, email=world.b.key.user_email, password="b's passphrase")
+    assert (await sign_in(http, world.b.key.user_email, "b's passphrase")).status_code == 303
+    page = await http.get("/console/keys/")
+    moved = await http.post(
+        "/signin/account/", data={"csrf_token": csrf_of(page.text), "account_id": str(world.b.key.account_id)}
+    )
+    assert moved.status_code == 303
+    keys = await http.get("/console/keys/")
+    assert f"API keys of {world.b.key.account_name}<" in keys.text
+    return csrf_of(keys.text)
+
+
+def _console_ids(world: World, kind: str) -> list[tuple[str, str]]:
+    """(A's id, an id of that kind that exists nowhere), in every form a path accepts."""
+    if kind == "auth":
+        return [(str(world.a.auth), str(UNKNOWN_INT))]
+    if kind == "key":
+        return [(str(world.a.key.key_id), str(UNKNOWN_INT))]
+    own = world.a.actions if kind == "action" else world.a.logs
+    unknown = new_ulid()
+    return [(form(ident), form(unknown)) for ident in own for form in ULID_FORMS]
+
+
+async def test_console_ids_of_another_account_answer_as_ids_that_do_not_exist(world: World, app: FastAPI) -> None:
+    async with page_client(app) as http:
+        token = await _console_as_b(world, http)
+        form = {
+            "csrf_token": token,
+            "title": "Globex takes it",
+            "field__api_key": "sk-globex-takeover",
+            "intent": "save",
+            "description": "Globex took it",
+            "mode__book": "fixed",
+            "fixed__book": "book-globexbooks",
+            "instructions": "post it",
+            "rating": "-1",
+            "feedback": "globex was here",
+        }
+        swept = 0
+        for (method, template), kind in sorted(CONSOLE_ID_ROUTES.items()):
+            for verb in VERBS if "{verb}" in template else ("",):
+                for theirs, unknown in _console_ids(world, kind):
+                    answers = []
+                    for ident in (theirs, unknown):
+                        path = re.sub(r"\{(auth_id|ai_action_id|log_id|key_id)\}", ident, template)
+                        path = path.replace("{verb}", verb)
+                        call = Call(method, path)
+                        response = await (http.get(path) if method == "GET" else http.post(path, data=form))
+                        world.answers.append((call, response))
+                        answers.append(response)
+                    response, nowhere = answers
+                    assert response.status_code == 404, (method, template, verb, response.status_code)
+                    # A page names the id only inside its own path (the account switcher's ``next``).
+                    seen, control = (
+                        response.text.replace(f"/{theirs}/", "/<id>/"),
+                        nowhere.text.replace(f"/{unknown}/", "/<id>/"),
+                    )
+                    assert seen == control, (method, template, verb)
+                    swept += 1
+        assert swept > 20
+        for pages in CONSOLE_PAGES.values():
+            for path in pages:
+                response = await http.get(path, follow_redirects=True)
+                assert response.status_code == 200, (path, response.text)
+                world.answers.append((Call("GET", path), response))
+        # B's own objects are on B's pages; A's never are.
+        assert "Globex key" in (await http.get("/console/connections/")).text
+        assert "Greet" in (await http.get("/console/ai-actions/")).text
+    assert len(recorder.calls) == world.runs_before, "an action ran for B"
+    world.assert_no_leaks()
+    await world.assert_a_unchanged()
+
+
+async def test_b_creates_in_its_own_account_from_the_console(world: World, app: FastAPI) -> None:
+    async with page_client(app) as http:
+        token = await _console_as_b(world, http)
+        added = await http.post(
+            "/console/connections/new/",
+            data={"csrf_token": token, "app": "KeyedAPI", "title": "B console key", "field__api_key": "sk-b-console"},
+        )
+        assert added.status_code == 303, added.text
+        saved = await http.post(
+            "/console/ai-actions/new/",
+            data={"csrf_token": token, "app": "TestAPI", "action": "echo", "description": "B console action"},
+        )
+        assert saved.status_code == 303, saved.text
+        made = await http.post("/console/keys/", data={"csrf_token": token, "name": "B console"})
+        assert made.status_code == 200
+    keyed = await world.b.ok(Call("GET", "/api/v2/apps/KeyedAPI/auths/"))
+    assert [a["title"] for a in keyed["results"]] == ["B console key"]
+    assert "B console action" in [a["description"] for a in (await world.b.ok(Call("GET", AI_ACTIONS)))["results"]]
+    assert await world.a.ok(Call("GET", "/api/v2/apps/KeyedAPI/auths/")) == {
+        "last_refresh_seconds_ago": None,
+        "results": [],
+        "message": None,
+    }
+    await world.assert_a_unchanged()
 
 
 # -- MCP: the same two accounts through the MCP front door ---------------------------------------------

@@ -75,6 +75,11 @@ async def list_keys(session: AsyncSession, account_id: int | None = None) -> lis
     return [(r[0], r[1], r[2]) for r in (await session.execute(query)).all()]
 
 
+async def key_in_account(session: AsyncSession, account_id: int, key_id: int) -> ApiKey | None:
+    """The key with this id if it was made for ``account_id``."""
+    return await session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.account_id == account_id))
+
+
 async def key_by_id_or_prefix(session: AsyncSession, ident: str) -> ApiKey | None:
     """A key by numeric id or by its display prefix."""
     if ident.isdigit():

@@ -117,6 +117,16 @@ async def bootstrap(session: AsyncSession) -> CreatedKey | None:
     return await create_key(session, account_name=DEFAULT_ACCOUNT, key_name="first key")
 
 
+async def revoke_key_in(session: AsyncSession, account_id: int, key_id: int) -> ApiKey:
+    """Revoke a key made for ``account_id``; a key of any other account is not found."""
+    key = await repo.key_in_account(session, account_id, key_id)
+    if key is None:
+        raise NotFound(f"no API key {key_id} in this account", hint="The keys page lists this account's keys.")
+    if key.revoked_at is None:
+        key.revoked_at = repo.now()
+    return key
+
+
 async def revoke_key(session: AsyncSession, ident: str) -> ApiKey:
     """Revoke a key by id or prefix."""
     key = await repo.key_by_id_or_prefix(session, ident)

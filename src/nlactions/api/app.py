@@ -23,6 +23,7 @@ from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
 from nlactions.connect.endpoints import api_router as connect_router
 from nlactions.connect.endpoints import browser_router as connect_pages
+from nlactions.console import endpoints as console
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.mcp.http import McpHttp
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(choices_router)
     mcp.install(app)
     signin.install(app)
+    console.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)

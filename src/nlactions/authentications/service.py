@@ -277,6 +277,30 @@ class AuthenticationService:
         log.info("authentication %s for %s updated in account %s", row.id, app.key, account_id)
         return row
 
+    async def test_stored(
+        self, session: AsyncSession, *, account_id: int, app_key: str, auth_id: int
+    ) -> tuple[Authentication, str | None]:
+        """Verify a stored connection again: the row and None when accepted, else why (and it is marked stale)."""
+        app = self.app_needing_auth(app_key)
+        row = await self.get(session, account_id, app.key, auth_id)
+        try:
+            fields = self.box.open(row.secret)
+        except ValueError:
+            return row, (
+                "Its credentials cannot be decrypted with the configured secret key: restore the "
+                "NLACTIONS_SECRET_KEY they were saved with, or enter them again."
+            )
+        try:
+            verified = await self.verify(app, {k: str(v) for k, v in dict(fields).items()}, account_id)
+        except BadRequest as exc:
+            row.is_stale = True
+            await repo.save(session, row)
+            return row, exc.message + (f" {exc.hint}" if exc.hint else "")
+        row.label = verified.label or row.label
+        row.is_stale = False
+        await repo.save(session, row)
+        return row, None
+
     async def delete(self, session: AsyncSession, *, account_id: int, app_key: str, auth_id: int) -> None:
         """Delete an authentication of the account for the app (installed or not any more), else a 404."""
         await self.get(session, account_id, app_key, auth_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -33,15 +34,24 @@ def secure_headers(response: Response, *, form_action: str = "'self'") -> Respon
     return response
 
 
+def pretty(value: Any) -> str:
+    """A value as a person reads it: text as is, anything else as indented JSON (escaped by the template)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The templates' environment (HTML autoescaped, undefined names fail loudly in tests)."""
-    return Environment(
+    """The templates' environment (HTML autoescaped)."""
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["pretty"] = pretty
+    return env
 
 
 def render(
