@@ -162,6 +162,9 @@ async def connected(
     page = await browser.get(await connect_link(client, slack))
     assert page.status_code == 200, page.text
     assert "Slack connected" in page.text and "Acme / nlbot" in page.text
+    assert 'href="/console/connections/"' in page.text  # the way back to the console
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"  # the code and state stay out of Referer
     listed = (await client.get(AUTHS)).json()["results"]
     assert len(listed) == 1
     return dict(listed[0])

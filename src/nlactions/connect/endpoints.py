@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from nlactions.api.deps import CallerDep, RuntimeDep
@@ -77,14 +77,14 @@ def _name(rt: Any, app: str) -> str:
 
 @browser_router.get("/", response_model=None)
 async def open_link(
-    app: AppKey, rt: RuntimeDep, svc: ServiceDep, state: StateParam = None
+    request: Request, app: AppKey, rt: RuntimeDep, svc: ServiceDep, state: StateParam = None
 ) -> HTMLResponse | RedirectResponse:
     """Send the browser to the provider's authorization page for this link's state."""
     try:
         async with rt.sessions() as session:
             url = await svc.provider_url(session, app, state)
     except ConnectFailed as exc:
-        return pages.failed(_name(rt, app), exc.message, exc.status)
+        return pages.failed(request, _name(rt, app), exc.message, exc.status)
     return RedirectResponse(
         url, status_code=302, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )
@@ -92,6 +92,7 @@ async def open_link(
 
 @browser_router.get("/callback/", response_model=None)
 async def callback(
+    request: Request,
     app: AppKey,
     rt: RuntimeDep,
     svc: ServiceDep,
@@ -117,5 +118,5 @@ async def callback(
         async with rt.sessions() as session, session.begin():
             row = await svc.store(session, claimed, tokens, verified)
     except ConnectFailed as exc:
-        return pages.failed(name, exc.message, exc.status)
-    return pages.connected(name, row.title, row.id, claimed.state.authentication_id is not None)
+        return pages.failed(request, name, exc.message, exc.status)
+    return pages.connected(request, name, row.title, row.id, claimed.state.authentication_id is not None)

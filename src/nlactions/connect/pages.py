@@ -1,34 +1,29 @@
-"""The plain HTML pages a browser sees at the end of the connect flow."""
+"""The pages a browser sees at the end of the connect flow (the shared templates and security headers)."""
 
 from __future__ import annotations
 
-from html import escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
 
-from fastapi.responses import HTMLResponse
+from nlactions.web.pages import render
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
-<h1>{title}</h1><p>{message}</p></body></html>
-"""
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+_HEADERS = {"Referrer-Policy": "no-referrer"}
 
 
-def page(title: str, message: str, status: int = 200) -> HTMLResponse:
-    """A page with a heading and one paragraph, both escaped."""
-    return HTMLResponse(_PAGE.format(title=escape(title), message=escape(message)), status, headers=_HEADERS)
+def _page(request: Request, title: str, message: str, *, failed: bool, status: int) -> HTMLResponse:
+    context = {"title": title, "message": message, "failed": failed}
+    response = render(request, "connect/result.html", context, status_code=status)
+    response.headers.update(_HEADERS)  # the provider's code and state stay out of any Referer
+    return response
 
 
-def connected(app_name: str, title: str, auth_id: int, reconnected: bool) -> HTMLResponse:
+def connected(request: Request, app_name: str, title: str, auth_id: int, reconnected: bool) -> HTMLResponse:
     """The page saying the connection worked."""
     what = "reconnected" if reconnected else "connected"
-    return page(
-        f"{app_name} {what}",
-        f"{app_name} is {what} as “{title}” (authentication {auth_id}). You can close this window.",
-    )
+    message = f"{app_name} is {what} as “{title}” (authentication {auth_id})."
+    return _page(request, f"{app_name} {what}", message, failed=False, status=200)
 
 
-def failed(app_name: str, message: str, status: int = 400) -> HTMLResponse:
+def failed(request: Request, app_name: str, message: str, status: int = 400) -> HTMLResponse:
     """The page saying why the connection did not work."""
-    return page(f"{app_name} was not connected", message, status)
+    return _page(request, f"{app_name} was not connected", message, failed=True, status=status)
