@@ -253,15 +253,26 @@ def _uninstalled(request: Request, user: SignedIn, row: AiAction) -> Response:
     )
 
 
-@router.get("/ai-actions/{ai_action_id}/")
-async def ai_action(request: Request, user: UserDep, ai_action_id: str) -> Response:
-    """Edit a stored AI action and try it."""
+async def _stored_entry(
+    request: Request, user: SignedIn, ai_action_id: str
+) -> tuple[AiAction, tuple[App, Action]] | Response:
+    """The account's stored AI action and its app and action, or the page saying why there is none."""
     row = await _stored(request, user, ai_action_id)
     if row is None:
         return _missing(request, user)
     entry = _catalog_entry(request, row.app, row.action)
     if entry is None:
         return _uninstalled(request, user, row)
+    return row, entry
+
+
+@router.get("/ai-actions/{ai_action_id}/")
+async def ai_action(request: Request, user: UserDep, ai_action_id: str) -> Response:
+    """Edit a stored AI action and try it."""
+    found = await _stored_entry(request, user, ai_action_id)
+    if isinstance(found, Response):
+        return found
+    row, entry = found
     return await _form(request, user, *entry, None, Saved.of(row))
 
 
@@ -269,12 +280,10 @@ async def ai_action(request: Request, user: UserDep, ai_action_id: str) -> Respo
 async def update_ai_action(request: Request, user: UserDep, ai_action_id: str) -> Response:
     """Replace a stored AI action with the form's values (or refresh the choices)."""
     form = await posted(request)
-    row = await _stored(request, user, ai_action_id)
-    if row is None:
-        return _missing(request, user)
-    entry = _catalog_entry(request, row.app, row.action)
-    if entry is None:
-        return _uninstalled(request, user, row)
+    found = await _stored_entry(request, user, ai_action_id)
+    if isinstance(found, Response):
+        return found
+    row, entry = found
     return await _save(request, user, form, *entry, row)
 
 
@@ -292,12 +301,10 @@ async def delete_ai_action(request: Request, user: UserDep, ai_action_id: str) -
 async def try_ai_action(request: Request, user: UserDep, ai_action_id: str) -> Response:
     """Preview (``intent=preview``) or run the stored AI action with these instructions; show the outcome."""
     form = await posted(request)
-    row = await _stored(request, user, ai_action_id)
-    if row is None:
-        return _missing(request, user)
-    entry = _catalog_entry(request, row.app, row.action)
-    if entry is None:
-        return _uninstalled(request, user, row)
+    found = await _stored_entry(request, user, ai_action_id)
+    if isinstance(found, Response):
+        return found
+    row, entry = found
     instructions = text(form, "instructions")
     preview = text(form, "intent", 20) != "run"
     runtime = rt(request)
