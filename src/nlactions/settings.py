@@ -67,6 +67,18 @@ class Settings(BaseSettings):
     session_secret: str | None = None
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, gt=0)
 
+    # OAuth2 server for callers (``/oauth/…``). ``public_url``: the issuer and the base of every endpoint URL in
+    # the discovery documents (default: the URL the request came to). Codes live ``oauth_code_seconds``, access
+    # tokens ``oauth_access_token_seconds``, refresh tokens ``oauth_refresh_token_seconds``. ``oauth_signing_key``:
+    # the PEM of the RSA key signing id_tokens (default: generated once into the data dir).
+    public_url: str | None = None
+    oauth_code_seconds: int = Field(default=120, gt=0, le=600)
+    oauth_access_token_seconds: int = Field(default=3600, gt=0)
+    oauth_refresh_token_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    oauth_signing_key: str | None = None
+    oauth_dynamic_registration: bool = True
+    oauth_client_metadata_cache_seconds: float = Field(default=300.0, ge=0)
+
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
 

@@ -23,6 +23,7 @@ from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
+from nlactions.oauth import endpoints as oauth
 from nlactions.ratelimits.headers import RateLimitHeaders
 from nlactions.ratelimits.service import RateLimits
 from nlactions.resolver import semantic
@@ -87,6 +88,8 @@ def create_app(
     app.include_router(catalog_router)
     app.include_router(choices_router)
     signin.install(app)
+    app.include_router(oauth.router)
+    app.include_router(oauth.api)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)

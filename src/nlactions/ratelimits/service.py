@@ -40,7 +40,7 @@ class Budget(StrEnum):
 
 
 class Authenticator(Protocol):
-    """Turns an API key into a caller (``KeyAuthenticator``)."""
+    """Turns an API key or OAuth access token into a caller (``oauth.authenticator.CallerAuthenticator``)."""
 
     async def authenticate(self, key: str | None) -> Caller:
         """The caller for ``key``; ``Unauthorized`` otherwise."""
@@ -125,15 +125,17 @@ class RateLimits:
                 if key:
                     meter.quota = await self._failed(address)
                 raise
-            meter.quota = await self.charge(budget, key_id=caller.key_id, account_id=caller.default_account_id)
+            if budget is Budget.EXECUTE:
+                caller.require_execute()
+            meter.quota = await self.charge(budget, key_id=caller.meter_id, account_id=caller.default_account_id)
             meter.charged = True
             return caller
         except RateLimited as exc:
             meter.quota, meter.refused = Quota(exc.limit, 0, exc.retry_after), True
             raise
 
-    async def charge(self, budget: Budget, *, key_id: int, account_id: int) -> Quota | None:
-        """Spend one request of ``budget`` for the key and its account; the tightest quota, or 429."""
+    async def charge(self, budget: Budget, *, key_id: int | str, account_id: int) -> Quota | None:
+        """Spend one request of ``budget`` for the key (or OAuth grant) and its account; the tightest quota, or 429."""
         rules = self._rules[budget]
         if not rules:
             return None
