@@ -83,3 +83,29 @@ async def consent(
 
 
 __all__ = ["BASE", "EXECUTE_SCOPE", "REDIRECT", "accounts_of", "api_client", "browser", "consent", "register"]
+
+
+async def mint_token(runtime: Runtime, user_id: int, account_id: int, scope: str = EXECUTE_SCOPE) -> str:
+    """An access token stored as the token endpoint stores it (for sweeps needing many requests, not the flow)."""
+    import datetime as dt
+
+    from nlactions.db.models import OAuthToken
+    from nlactions.kit.crypto import hash_token
+    from nlactions.kit.ids import new_ulid
+    from nlactions.oauth.tokens import new_access_token, token_prefix
+
+    token = new_access_token()
+    async with runtime.sessions() as session, session.begin():
+        session.add(
+            OAuthToken(
+                grant_id=new_ulid(),
+                client_id="nlc_sweep",
+                user_id=user_id,
+                account_id=account_id,
+                scope=scope,
+                prefix=token_prefix(token),
+                access_hash=hash_token(token),
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+            )
+        )
+    return token

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from authlib.oauth2 import OAuth2Error
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -385,7 +385,9 @@ async def create_client(body: ClientCreate, caller: CallerDep, rt: RuntimeDep) -
 
 
 @api.delete("/clients/{client_id}/", summary="Revoke OAuth Client", responses=error_responses(401, 404))
-async def delete_client(client_id: str, caller: CallerDep, rt: RuntimeDep) -> FastJSONResponse:
+async def delete_client(
+    client_id: Annotated[str, Path(max_length=64)], caller: CallerDep, rt: RuntimeDep
+) -> FastJSONResponse:
     """Revoke a client of the caller's account and every token it holds; answers ``true``."""
     async with rt.sessions() as session, session.begin():
         await service.revoke_client(session, client_id, caller.default_account_id)
