@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+from authlib.common.security import is_secure_transport
 from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
@@ -67,6 +68,22 @@ def issuer_of(request: Request) -> str:
     """``NLACTIONS_PUBLIC_URL``, else the scheme and host the request came to."""
     configured = runtime_of(request).settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+def oauth_uri(request: Request) -> str | None:
+    """The request's URL as the issuer sees it (``NLACTIONS_PUBLIC_URL`` first), or None when it is not https.
+
+    OAuth needs https, except on loopback hosts (RFC 8252): plain http elsewhere gets no code and no token.
+    """
+    query = f"?{request.url.query}" if request.url.query else ""
+    uri = issuer_of(request) + request.url.path + query
+    return uri if is_secure_transport(uri) else None
+
+
+INSECURE = (
+    "This server was reached over plain http, and OAuth needs https (http works on localhost and 127.0.0.1 only). "
+    "Serve nlactions over https, or behind a TLS proxy set NLACTIONS_PUBLIC_URL to its https address."
+)
 
 
 def server_metadata(request: Request, *, openid: bool = False) -> dict[str, Any]:
@@ -129,7 +146,18 @@ def _pairs(items: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     return [(k, v[:MAX_PARAM]) for k, v in items if isinstance(v, str)]
 
 
+DESCRIPTIONS = {
+    "unsupported_grant_type": "grant_type: send authorization_code or refresh_token, form-encoded.",
+    "invalid_grant": "The code or refresh token is not valid for this client; start again at /oauth/authorize/.",
+    "invalid_request": "A required parameter is missing or repeated; see the token endpoint's parameters (RFC 6749).",
+    "unsupported_token_type": "token_type_hint: send access_token or refresh_token, or leave it out.",
+}
+"""Words for the errors authlib raises without a description (RFC 6749's body is still the protocol's own)."""
+
+
 def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> JSONResponse:
+    if isinstance(body, dict) and body.get("error") in DESCRIPTIONS and not body.get("error_description"):
+        body = {**body, "error_description": DESCRIPTIONS[body["error"]]}
     merged = {**dict(headers or []), **NO_STORE}
     return JSONResponse(body, status_code=status, headers=merged)
 
@@ -216,7 +244,9 @@ async def authorize_page(request: Request) -> Response:
         documents = await _documents(request, dict(params).get("client_id"))
     except DocumentRefused as exc:
         return _error_page(request, str(exc))
-    uri = str(request.url)
+    uri = oauth_uri(request)
+    if uri is None:
+        return _error_page(request, INSECURE)
     found = await _run(request, documents, lambda s: _consent(s, FormRequest("GET", uri, request.headers, params)))
     if isinstance(found, OAuth2Error):
         return _refusal(request, found)
@@ -269,7 +299,9 @@ async def authorize_decision(request: Request) -> Response:
         documents = await _documents(request, dict(params).get("client_id"))
     except DocumentRefused as exc:
         return _error_page(request, str(exc))
-    uri = str(request.url)
+    uri = oauth_uri(request)
+    if uri is None:
+        return _error_page(request, INSECURE)
     grantee = Grantee(user.user_id, account_id, new_ulid(), user.email, user.name) if approve and account_id else None
 
     def decide(server: OAuthServer) -> tuple[int, Any, list[tuple[str, str]]] | OAuth2Error:
@@ -304,7 +336,9 @@ async def token(request: Request) -> Response:
         documents = await _documents(request, dict(pairs).get("client_id"))
     except DocumentRefused as exc:
         return _oauth_error(400, "invalid_client", str(exc))
-    uri = str(request.url)
+    uri = oauth_uri(request)
+    if uri is None:
+        return _oauth_error(400, "insecure_transport", INSECURE)
     try:
         status, body, headers = await _run(
             request, documents, lambda s: s.create_token_response(FormRequest("POST", uri, request.headers, pairs))
@@ -323,7 +357,9 @@ async def revoke(request: Request) -> Response:
         documents = await _documents(request, dict(pairs).get("client_id"))
     except DocumentRefused as exc:
         return _oauth_error(400, "invalid_client", str(exc))
-    uri = str(request.url)
+    uri = oauth_uri(request)
+    if uri is None:
+        return _oauth_error(400, "insecure_transport", INSECURE)
     status, body, headers = await _run(
         request,
         documents,
@@ -348,7 +384,9 @@ async def register(request: Request) -> Response:
         data = None
     if not isinstance(data, dict):
         return _oauth_error(400, "invalid_client_metadata", "body: send the client's metadata as a JSON object.")
-    uri = str(request.url)
+    uri = oauth_uri(request)
+    if uri is None:
+        return _oauth_error(400, "insecure_transport", INSECURE)
     status, body, headers = await _run(
         request,
         {},

@@ -319,6 +319,20 @@ class Registration(ClientRegistrationEndpoint):
     def get_server_metadata(self) -> dict[str, Any]:
         return dict(self.server.metadata)
 
+    def extract_client_metadata(self, request: BodyRequest) -> dict[str, Any]:
+        data = request.payload.data
+        uris = data.get("redirect_uris")
+        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+            raise InvalidRedirectURIError("redirect_uris: send a list of redirect URI strings.")
+        try:
+            return super().extract_client_metadata(request)
+        except (TypeError, AttributeError, ValueError) as exc:
+            # authlib's claim checks assume the right JSON types; anything else is the client's metadata at fault.
+            raise InvalidClientMetadataError(
+                "a client metadata field has the wrong type (strings for names and URIs, lists of strings for "
+                "redirect_uris, grant_types, response_types and contacts)."
+            ) from exc
+
     def generate_client_id(self, request: BodyRequest) -> str:
         return new_client_id()
 
