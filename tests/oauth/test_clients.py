@@ -159,3 +159,26 @@ async def test_rate_limits_count_each_grant_like_a_key(
     # The per-account budget is shared by the key and every token of the account: it is spent too.
     async with api_client(app, headers={"x-api-key": key.key}) as api:
         assert (await api.get("/api/v2/auth/check/")).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("uri", "words"),
+    [
+        ("http://client.example/cb", "must be https"),
+        ("https://client.example/cb#x", "fragment"),
+        ("https://client.example;script-src:*/cb", "';' or ','"),
+        ("https://user:pw@client.example/cb", "user name or password"),
+        ("https://client.example/c b", "percent-encode"),
+        ("javascript:alert(1)", "must be https"),
+    ],
+)
+async def test_redirect_uris_that_could_mislead_are_refused(
+    app: FastAPI, runtime: Runtime, uri: str, words: str
+) -> None:
+    key = await make_key(runtime)
+    async with api_client(app, headers={"x-api-key": key.key}) as api:
+        answer = await api.post("/api/v2/oauth/clients/", json={"name": "x", "redirect_uris": [uri]})
+        registered = await api.post("/oauth/register/", json={"redirect_uris": [uri]})
+    assert answer.status_code == 400 and words in answer.json()["error"], answer.text
+    assert registered.status_code == 400, registered.text
+    assert registered.json()["error"] in ("invalid_redirect_uri", "invalid_client_metadata")

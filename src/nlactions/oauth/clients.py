@@ -16,6 +16,8 @@ GRANT_TYPES = ("authorization_code", "refresh_token")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_REDIRECT_URIS = 20
 MAX_URI = 2000
+FORBIDDEN = frozenset(" \"'<>\\`")
+"""Characters a redirect URI may not hold unencoded (its origin goes into the consent page's CSP)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,14 @@ def redirect_uri_problem(uri: object) -> str | None:
         return f"{uri!r} is not a URL"
     if parts.fragment or "#" in uri:
         return f"{uri!r} has a fragment (#…), which a redirect URI may not have"
+    if any(ch in FORBIDDEN for ch in uri) or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in uri):
+        return (
+            f"{uri!r} contains a space, quote, '<', '>', backquote, backslash or control character; percent-encode it"
+        )
+    if any(ch in ";," for ch in parts.scheme + parts.netloc):
+        return f"{uri!r} has ';' or ',' in its scheme or host"
+    if parts.username is not None or parts.password is not None:
+        return f"{uri!r} carries a user name or password (user@host), which a redirect URI may not"
     if parts.scheme == "https" and host:
         return None
     if parts.scheme == "http" and host in LOOPBACK_HOSTS:

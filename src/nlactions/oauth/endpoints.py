@@ -7,6 +7,7 @@ Thin: each route reads the request (async), lets authlib decide inside one trans
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from nlactions.api.deps import CallerDep, RuntimeDep, runtime_of
-from nlactions.api.responses import FastJSONResponse, error_responses
+from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.kit.ids import new_ulid
 from nlactions.oauth import service
 from nlactions.oauth.clients import ClientView
@@ -55,6 +56,8 @@ def state_of(request: Request) -> OAuthState:
     state = request.app.state
     found = getattr(state, "oauth", None)
     if found is None:
+        # authlib logs issued token dicts at debug level: never let a debug log carry tokens.
+        logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger("authlib").getEffectiveLevel()))
         runtime = runtime_of(request)
         settings = runtime.settings
         found = state.oauth = OAuthState(
@@ -398,7 +401,23 @@ async def register(request: Request) -> Response:
 # -- the account's clients over the API ----------------------------------------------------------------------------
 
 
-@api.get("/clients/", summary="List OAuth Clients", responses=error_responses(401))
+CLIENT_EXAMPLE = {
+    "client_id": "nlc_3kTq0b1mYx2L9pQw7rVd8A",
+    "name": "Build bot",
+    "redirect_uris": ["https://bot.example/oauth/callback"],
+    "scope": "nla:exposed_actions:execute openid email profile",
+    "public": False,
+    "token_endpoint_auth_method": "client_secret_basic",
+    "account_id": 1,
+    "created_at": "2026-12-01T23:50:00Z",
+}
+
+
+@api.get(
+    "/clients/",
+    summary="List OAuth Clients",
+    responses={200: example_response({"results": [CLIENT_EXAMPLE]}), **error_responses(401)},
+)
 async def list_clients(caller: CallerDep, rt: RuntimeDep) -> ClientList:
     """The OAuth clients registered in the caller's account (secrets are never shown)."""
     async with rt.sessions() as session:
@@ -422,9 +441,15 @@ async def create_client(body: ClientCreate, caller: CallerDep, rt: RuntimeDep) -
     return ClientCreated(**ClientOut.of(created.row).model_dump(), client_secret=created.client_secret)
 
 
-@api.delete("/clients/{client_id}/", summary="Revoke OAuth Client", responses=error_responses(401, 404))
+@api.delete(
+    "/clients/{client_id}/",
+    summary="Revoke OAuth Client",
+    responses={200: example_response(True), **error_responses(401, 404, 422)},
+)
 async def delete_client(
-    client_id: Annotated[str, Path(max_length=64)], caller: CallerDep, rt: RuntimeDep
+    client_id: Annotated[str, Path(max_length=64, examples=["nlc_3kTq0b1mYx2L9pQw7rVd8A"])],
+    caller: CallerDep,
+    rt: RuntimeDep,
 ) -> FastJSONResponse:
     """Revoke a client of the caller's account and every token it holds; answers ``true``."""
     async with rt.sessions() as session, session.begin():

@@ -12,7 +12,16 @@ from nlactions.db.models import OAuthClient
 class ClientCreate(BaseModel):
     """A client to register in the caller's account."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {"name": "Build bot", "redirect_uris": ["https://bot.example/oauth/callback"], "public": False},
+                {"name": "Desktop agent", "redirect_uris": ["http://127.0.0.1:33418/callback"], "public": True},
+            ]
+        },
+    )
     name: str = Field(min_length=1, max_length=200, description="Shown to users on the consent page.")
     redirect_uris: list[str] = Field(
         min_length=1, max_length=20, description="Exact redirect URIs (https, http on loopback, or app schemes)."

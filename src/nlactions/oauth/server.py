@@ -38,6 +38,11 @@ from nlactions.oauth.tokens import new_access_token, new_client_id, new_code, ne
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
+def description(text: str) -> str:
+    """``text`` as an OAuth error description may carry it (RFC 6749 allows no double quote, backslash or control)."""
+    return "".join(ch if 0x20 <= ord(ch) <= 0x7E and ch not in '"\\' else "?" for ch in text)
+
+
 class RaceLost(Exception):
     """A concurrent request used the same refresh token first: this one is rolled back."""
 
@@ -350,13 +355,15 @@ class Registration(ClientRegistrationEndpoint):
         method = data.get("token_endpoint_auth_method", "none")
         if method != "none":
             raise InvalidClientMetadataError(
-                f"token_endpoint_auth_method: {method!r} is refused; a client registering itself is public: "
-                "send 'none' (or leave it out) and use PKCE."
+                description(
+                    f"token_endpoint_auth_method: {method!r} is refused; a client registering itself is public: "
+                    "send 'none' (or leave it out) and use PKCE."
+                )
             )
         try:
             uris = check_redirect_uris(data.get("redirect_uris"))
         except ValueError as exc:
-            raise InvalidRedirectURIError(str(exc)) from exc
+            raise InvalidRedirectURIError(description(str(exc))) from exc
         for key, allowed in (("grant_types", GRANT_TYPES), ("response_types", ("code",))):
             asked = data.get(key)
             if asked is not None and (not isinstance(asked, list) or not set(asked) <= set(allowed)):
@@ -364,7 +371,7 @@ class Registration(ClientRegistrationEndpoint):
         try:
             scope = check_scope(data.get("scope") if isinstance(data.get("scope"), str) else None)
         except ValueError as exc:
-            raise InvalidClientMetadataError(str(exc)) from exc
+            raise InvalidClientMetadataError(description(str(exc))) from exc
         name = data.get("client_name")
         row = OAuthClient(
             client_id=client_info["client_id"],
