@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     rate_limit_failed_auth: str = "20/minute"
     # Failed sign-ins on the web pages, counted per client address and per email; past it, a 429 page.
     rate_limit_signin: str = "5/minute;30/hour"
+    # OAuth dynamic client registrations (``/oauth/register/``) per client address.
+    rate_limit_oauth_register: str = "10/hour"
     # Prefix of the rate-limit keys in Redis (when ``redis_url`` is set): servers sharing it share budgets.
     rate_limit_key_prefix: str = "nlactions:ratelimit"
 
@@ -135,7 +137,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "rate_limit_execute", "rate_limit_read", "rate_limit_failed_auth", "rate_limit_signin", mode="before"
+        "rate_limit_execute",
+        "rate_limit_read",
+        "rate_limit_failed_auth",
+        "rate_limit_signin",
+        "rate_limit_oauth_register",
+        mode="before",
     )
     @classmethod
     def _check_rate_limit(cls, value: object, info: ValidationInfo) -> object:

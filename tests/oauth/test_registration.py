@@ -222,3 +222,15 @@ async def test_a_metadata_document_on_a_host_not_allow_listed_is_not_fetched(
     page = await signed_in.get(f"/oauth/authorize/?{urlencode({**query, 'code_challenge': 'c' * 43})}")
     assert page.status_code == 400
     assert "could not be fetched" in page.text
+
+
+async def test_dynamic_registrations_are_limited_per_address(app: FastAPI) -> None:
+    app.state.rate_limits = type(app.state.rate_limits).from_settings(
+        app.state.runtime.settings.model_copy(update={"rate_limit_oauth_register": "2/hour"})
+    )
+    async with api_client(app) as plain:
+        answers = [await plain.post("/oauth/register/", json={"redirect_uris": [NATIVE]}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[-1].json()["error"] == "temporarily_unavailable"
+    assert "(2 per hour allowed)" in answers[-1].json()["error_description"]
+    assert int(answers[-1].headers["retry-after"]) > 0

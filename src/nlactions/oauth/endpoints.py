@@ -19,8 +19,9 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from nlactions.api.deps import CallerDep, RuntimeDep, runtime_of
+from nlactions.api.deps import CallerDep, RuntimeDep, limits_of, runtime_of
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
+from nlactions.errors import RateLimited
 from nlactions.kit.ids import new_ulid
 from nlactions.oauth import service
 from nlactions.oauth.clients import ClientView
@@ -29,6 +30,7 @@ from nlactions.oauth.keys import ALG, SigningKey
 from nlactions.oauth.schemas import ClientCreate, ClientCreated, ClientList, ClientOut
 from nlactions.oauth.scopes import SCOPES, split_scope
 from nlactions.oauth.server import AUTH_METHODS, BodyRequest, FormRequest, Grantee, Lifetimes, OAuthServer, RaceLost
+from nlactions.ratelimits.headers import client_address
 from nlactions.signin.deps import current_user, require_user, web_session
 from nlactions.signin.service import SignedIn
 from nlactions.web.csrf import FIELD, check_csrf
@@ -387,6 +389,12 @@ async def register(request: Request) -> Response:
         data = None
     if not isinstance(data, dict):
         return _oauth_error(400, "invalid_client_metadata", "body: send the client's metadata as a JSON object.")
+    try:
+        await limits_of(request).registration.take(client_address(request.scope))
+    except RateLimited as exc:
+        refused = _oauth_error(429, "temporarily_unavailable", exc.message)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     uri = oauth_uri(request)
     if uri is None:
         return _oauth_error(400, "insecure_transport", INSECURE)

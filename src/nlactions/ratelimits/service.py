@@ -23,6 +23,7 @@ from nlactions.accounts.service import Caller
 from nlactions.errors import RateLimited, Unauthorized
 from nlactions.ratelimits.notation import parse_budget, window_words
 from nlactions.ratelimits.quota import Meter, Quota, tightest
+from nlactions.ratelimits.registration import RegistrationThrottle
 from nlactions.ratelimits.signin import SignInThrottle
 from nlactions.ratelimits.storage import build_storage
 from nlactions.settings import Settings
@@ -76,9 +77,11 @@ class RateLimits:
         read: list[RateLimitItem],
         failed_auth: list[RateLimitItem],
         signin: list[RateLimitItem] | None = None,
+        oauth_register: list[RateLimitItem] | None = None,
     ):
         self._storage = storage
         self.signin = SignInThrottle(storage, signin or [])
+        self.registration = RegistrationThrottle(storage, oauth_register or [])
         self._limiter = MovingWindowRateLimiter(storage)  # also checks the storage has moving windows
         self._windows = cast(MovingWindowSupport, storage)
         # Memory storage answers without waiting; a shared store is asked about every rule at once.
@@ -106,6 +109,7 @@ class RateLimits:
             read=parse_budget(settings.rate_limit_read),
             failed_auth=parse_budget(settings.rate_limit_failed_auth),
             signin=parse_budget(settings.rate_limit_signin),
+            oauth_register=parse_budget(settings.rate_limit_oauth_register),
         )
 
     async def admit(
