@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from _scoring import Tally
 from nlactions.catalog import Choice
-from nlactions.resolver.base import ResolutionRequest, Resolver
+from nlactions.resolver.base import Resolver
 from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, rule_of
 
 __all__ = ["FieldOutcome", "fold_of", "report_folds", "run_fold_choice_records", "run_fold_records"]
@@ -109,44 +110,10 @@ class FieldOutcome:
 
 
 @dataclass
-class FoldTally:
-    """Counts for one fold or pool."""
-
-    records: int = 0
-    passed: int = 0
-    filled: int = 0
-    filled_right: int = 0
-    needed: int = 0
-    needed_right: int = 0
-    needed_unfilled: int = 0
-
-    def add(self, other: FoldTally) -> None:
-        """Accumulate another tally."""
-        for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def figures(self) -> dict[str, float | int]:
-        """Accuracy, precision, recall and abstention."""
-
-        def ratio(a: int, b: int) -> float:
-            return round(a / b, 4) if b else 0.0
-
-        return {
-            "records": self.records,
-            "record_accuracy": ratio(self.passed, self.records),
-            "field_precision": ratio(self.filled_right, self.filled),
-            "field_recall": ratio(self.needed_right, self.needed),
-            "abstention_rate": ratio(self.needed_unfilled, self.needed),
-            "filled": self.filled,
-            "wrong": self.filled - self.filled_right,
-        }
-
-
-@dataclass
 class FoldRun:
     """Tallies per fold and every field's outcome."""
 
-    folds: dict[str, FoldTally] = field(default_factory=lambda: defaultdict(FoldTally))
+    folds: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     outcomes: list[FieldOutcome] = field(default_factory=list)
 
 
@@ -160,52 +127,27 @@ async def run_fold_records(
     run = FoldRun()
     for record in records:
         fold = fold_of(record)
-        fields = record["action"]["fields"]
-        needs = [bench.need_of(f) for f in fields]
-        request = ResolutionRequest(
-            instructions=bench.instructions_of(record),
-            needs=needs,
-            params={},
-            choices=bench.StaticChoices(),
-            now=bench.now_of(record, now),
-            action_label=str(record["action"].get("label") or ""),
-            action_description=str(record["action"].get("description") or ""),
-        )
+        request = bench.request_of(record, now)
         resolution = await resolver.resolve(request)
+        scored = bench.score_resolution(record, request.needs, resolution)
         tally = run.folds[fold]
-        tally.records += 1
-        ok = True
-        for spec, need in zip(fields, needs, strict=True):
-            found = resolution.values.get(need.key)
-            value = found.value if found else None
-            from_default = found is not None and found.source == "default"
-            expected = record["expected"].get(need.key, [None])
-            passed = bench.field_passes(value, expected, from_default=from_default)
-            ok = ok and passed
-            filled = found is not None and not from_default
-            needed = None not in expected
-            if filled:
-                tally.filled += 1
-                tally.filled_right += passed
-            if needed:
-                tally.needed += 1
-                tally.needed_right += passed
-                tally.needed_unfilled += not filled
+        for spec, need, (found, score) in zip(record["action"]["fields"], request.needs, scored, strict=True):
+            tally.count_field(score)
             run.outcomes.append(
                 FieldOutcome(
                     record=str(record["id"]),
                     fold=fold,
                     key=need.key,
                     kind=value_kind(spec),
-                    filled=filled,
-                    needed=needed,
-                    passed=passed,
-                    signal=signal_of(found.detail, found.source, found.value) if filled and found else "",
-                    value=value,
-                    expected=expected,
+                    filled=score.filled,
+                    needed=score.needed,
+                    passed=score.passed,
+                    signal=signal_of(found.detail, found.source, found.value) if score.filled and found else "",
+                    value=found.value if found else None,
+                    expected=record["expected"].get(need.key, [None]),
                 )
             )
-        tally.passed += ok
+        tally.count_record(all(score.passed for _found, score in scored))
     return run
 
 
@@ -221,16 +163,10 @@ def run_fold_choice_records(
         choices = [Choice(key=str(c["id"]), label=str(c["label"])) for c in record["choices"]]
         best, _closest = match_hint(str(record["hint"]), choices, threshold=threshold, now=bench.now_of(record, now))
         chosen = best.choice.key if best else None
-        right = chosen == record["expected"]
-        tally = run.folds[fold]
-        tally.records += 1
-        tally.passed += right
-        tally.needed += 1
-        tally.needed_right += right
-        tally.needed_unfilled += chosen is None
-        if chosen is not None:
-            tally.filled += 1
-            tally.filled_right += right
+        score = bench.choice_score(chosen, record)
+        run.folds[fold].count_field(score)
+        run.folds[fold].count_record(score.passed)
+        right = score.passed
         run.outcomes.append(
             FieldOutcome(str(record["id"]), fold, "choice", "choice", chosen is not None, True, right,
                          "match_hint" if chosen is not None else "", chosen, record["expected"])
@@ -238,8 +174,8 @@ def run_fold_choice_records(
     return run
 
 
-def _pool(run: FoldRun, names: Iterable[str]) -> FoldTally:
-    pooled = FoldTally()
+def _pool(run: FoldRun, names: Iterable[str]) -> Tally:
+    pooled = Tally()
     for name in names:
         pooled.add(run.folds[name])
     return pooled
@@ -301,20 +237,20 @@ def report_folds(
     print("-" * len(header))
     per_fold = {}
     for name in folds:
-        f = run.folds[name].figures()
+        f = run.folds[name].figures(latency=False)
         per_fold[name] = f
         mark = " (tuned)" if name in tune_set else (" (held out)" if tune_set and name in eval_set else "")
         print(_row(name, f) + mark)
     print("-" * len(header))
-    pooled = _pool(run, folds).figures()
+    pooled = _pool(run, folds).figures(latency=False)
     print(_row("pooled", pooled))
     summary: dict[str, Any] = {"folds": per_fold, "pooled": pooled}
     precisions = [f["field_precision"] for f in per_fold.values() if f["filled"]]
     summary["worst_fold_precision"] = min(precisions) if precisions else None
     summary["folds_below_0.97"] = sorted(n for n, f in per_fold.items() if f["filled"] and f["field_precision"] < 0.97)
     if tune_set:
-        tuned = _pool(run, sorted(tune_set & set(folds))).figures()
-        held = _pool(run, sorted(eval_set & set(folds))).figures()
+        tuned = _pool(run, sorted(tune_set & set(folds))).figures(latency=False)
+        held = _pool(run, sorted(eval_set & set(folds))).figures(latency=False)
         print(_row("pooled tuned-on", tuned))
         print(_row("pooled held-out", held))
         keys = ("record_accuracy", "field_precision", "field_recall")

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _scoring import FieldScore, Tally, field_passes
 from nlactions.catalog import Choice, NeedSpec
 from nlactions.resolver.base import (
     ExtractionRequest,
@@ -61,7 +62,6 @@ TYPES = {
     "array": "any",
 }
 SGD_NOW = dt.datetime(2019, 3, 1, 12, 0)
-_STRIP = str.maketrans("", "", " ,./-_*^")
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -116,83 +116,31 @@ def category_of(record: Mapping[str, Any]) -> str:
 # -- scoring ----------------------------------------------------------------------------------
 
 
-def _norm_str(value: str) -> str:
-    return value.lower().translate(_STRIP)
+def request_of(record: Mapping[str, Any], now: dt.datetime | None) -> ResolutionRequest:
+    """The resolution request a record stands for (its action's fields as needs, no params)."""
+    return ResolutionRequest(
+        instructions=instructions_of(record),
+        needs=[need_of(f) for f in record["action"]["fields"]],
+        params={},
+        choices=StaticChoices(),
+        now=now_of(record, now),
+        action_label=str(record["action"].get("label") or ""),
+        action_description=str(record["action"].get("description") or ""),
+    )
 
 
-def value_matches(value: Any, acceptable: Any) -> bool:
-    """True when ``value`` equals one acceptable value under the README's rules."""
-    if acceptable is None:
-        return value is None
-    if isinstance(acceptable, bool) or isinstance(value, bool):
-        return isinstance(value, bool) and isinstance(acceptable, bool) and value == acceptable
-    if isinstance(acceptable, str):
-        return isinstance(value, str) and _norm_str(value) == _norm_str(acceptable)
-    if isinstance(acceptable, int | float):
-        if not isinstance(value, int | float):
-            return False
-        if isinstance(acceptable, int) and isinstance(value, float) and not value.is_integer():
-            return False
-        return float(value) == float(acceptable)
-    if isinstance(acceptable, list):
-        return (
-            isinstance(value, list)
-            and len(value) == len(acceptable)
-            and all(value_matches(v, a) for v, a in zip(value, acceptable, strict=True))
-        )
-    if isinstance(acceptable, dict):
-        if not isinstance(value, dict) or set(value) - set(acceptable):
-            return False
-        for key, options in acceptable.items():
-            options = options if isinstance(options, list) else [options]
-            if key not in value:
-                if None not in options and "" not in options:
-                    return False
-            elif not any(value_matches(value[key], o) for o in options if o is not None):
-                return False
-        return True
-    return bool(value == acceptable)
-
-
-def field_passes(value: Any, expected: Sequence[Any], *, from_default: bool) -> bool:
-    """A field passes if its value matches any acceptable value (a default also passes for null)."""
-    if value is None or (from_default and None in expected):
-        return None in expected or (value is not None and any(value_matches(value, e) for e in expected))
-    return any(value_matches(value, e) for e in expected if e is not None)
-
-
-@dataclass
-class Tally:
-    """Counts for one category (or all records)."""
-
-    records: int = 0
-    passed: int = 0
-    filled: int = 0
-    filled_right: int = 0
-    needed: int = 0
-    needed_right: int = 0
-    needed_unfilled: int = 0
-    seconds: list[float] = field(default_factory=list)
-
-    def figures(self) -> dict[str, float | int]:
-        """Accuracy, precision, recall, abstention and latency percentiles."""
-        lat = sorted(self.seconds)
-
-        def pct(q: float) -> float:
-            if not lat:
-                return 0.0
-            return round(lat[min(len(lat) - 1, int(q * len(lat)))] * 1000, 3)
-
-        return {
-            "records": self.records,
-            "record_accuracy": round(self.passed / self.records, 4) if self.records else 0.0,
-            "field_precision": round(self.filled_right / self.filled, 4) if self.filled else 0.0,
-            "field_recall": round(self.needed_right / self.needed, 4) if self.needed else 0.0,
-            "abstention_rate": round(self.needed_unfilled / self.needed, 4) if self.needed else 0.0,
-            "filled": self.filled,
-            "p50_ms": pct(0.5),
-            "p99_ms": pct(0.99),
-        }
+def score_resolution(
+    record: Mapping[str, Any], needs: Sequence[NeedSpec], resolution: Resolution
+) -> list[tuple[ResolvedValue | None, FieldScore]]:
+    """Each need's resolved value (None when unresolved) and its score against the record."""
+    out: list[tuple[ResolvedValue | None, FieldScore]] = []
+    for need in needs:
+        found = resolution.values.get(need.key)
+        expected = record["expected"].get(need.key, [None])
+        from_default = found is not None and found.source == "default"
+        passed = field_passes(found.value if found else None, expected, from_default=from_default)
+        out.append((found, FieldScore(passed, found is not None and not from_default, None not in expected)))
+    return out
 
 
 # -- resolvers --------------------------------------------------------------------------------
@@ -360,48 +308,19 @@ async def run_resolver_records(
     """Resolve and score every resolver record; returns tallies by category ("all" included)."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for record in records:
-        needs = [need_of(f) for f in record["action"]["fields"]]
-        request = ResolutionRequest(
-            instructions=instructions_of(record),
-            needs=needs,
-            params={},
-            choices=StaticChoices(),
-            now=now_of(record, now),
-            action_label=str(record["action"].get("label") or ""),
-            action_description=str(record["action"].get("description") or ""),
-        )
+        request = request_of(record, now)
         started = time.perf_counter()
         resolution = await resolver.resolve(request)
         elapsed = time.perf_counter() - started
-        values: dict[str, Any] = {}
-        ok = True
-        counts = Tally()
-        for need in needs:
-            found = resolution.values.get(need.key)
-            value = found.value if found else None
-            values[need.key] = value
-            from_default = found is not None and found.source == "default"
-            expected = record["expected"].get(need.key, [None])
-            passed = field_passes(value, expected, from_default=from_default)
-            ok = ok and passed
-            if found is not None and not from_default:
-                counts.filled += 1
-                counts.filled_right += passed
-            if None not in expected:
-                counts.needed += 1
-                counts.needed_right += passed
-                counts.needed_unfilled += found is None or from_default
+        scored = score_resolution(record, request.needs, resolution)
         for key in ("all", category_of(record)):
             tally = tallies[key]
-            tally.records += 1
-            tally.passed += ok
-            tally.filled += counts.filled
-            tally.filled_right += counts.filled_right
-            tally.needed += counts.needed
-            tally.needed_right += counts.needed_right
-            tally.needed_unfilled += counts.needed_unfilled
-            tally.seconds.append(elapsed)
+            for _found, score in scored:
+                tally.count_field(score)
+            tally.count_record(all(score.passed for _found, score in scored), elapsed)
         if dump is not None:
+            chosen = zip(request.needs, scored, strict=True)
+            values = {need.key: found.value if found else None for need, (found, _score) in chosen}
             dump.write(json.dumps({"id": record["id"], "values": values}, default=str) + "\n")
     return tallies
 
@@ -419,21 +338,18 @@ def run_choice_records(
         best, _closest = match_hint(str(record["hint"]), choices, threshold=threshold, now=now_of(record, now))
         elapsed = time.perf_counter() - started
         chosen = best.choice.key if best else None
-        right = chosen == record["expected"]
+        score = choice_score(chosen, record)
         for key in ("all", category_of(record)):
-            tally = tallies[key]
-            tally.records += 1
-            tally.passed += right
-            tally.needed += 1
-            tally.needed_right += right
-            tally.needed_unfilled += chosen is None
-            if chosen is not None:
-                tally.filled += 1
-                tally.filled_right += right
-            tally.seconds.append(elapsed)
+            tallies[key].count_field(score)
+            tallies[key].count_record(score.passed, elapsed)
         if dump is not None:
             dump.write(json.dumps({"id": record["id"], "choice": chosen}) + "\n")
     return tallies
+
+
+def choice_score(chosen: str | None, record: Mapping[str, Any]) -> FieldScore:
+    """A choice-match record's one field: the chosen id against the expected one."""
+    return FieldScore(passed=chosen == record["expected"], filled=chosen is not None, needed=True)
 
 
 def report(tallies: Mapping[str, Tally], *, shape: str, resolver: str, path: str) -> dict[str, Any]:

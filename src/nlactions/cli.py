@@ -1,4 +1,4 @@
-"""The ``nlactions`` command: serve | migrate | keys | users | auths | oauth | apps | run."""
+"""The ``nlactions`` command: serve | migrate | keys | users | auths | oauth | oauth-apps | apps | run | mcp."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from nlactions.authentications.service import (
 from nlactions.catalog import App, load_registry
 from nlactions.db.engine import ensure_private_dir
 from nlactions.db.migrate import upgrade
-from nlactions.errors import NLActionsError, NotFound
+from nlactions.errors import BadRequest, NLActionsError, NotFound
 from nlactions.execute.schemas import ParamConstraint
-from nlactions.execute.service import ExecuteFlags, ExecutionInput
+from nlactions.execute.service import ExecuteFlags, ExecutionInput, find_app
 from nlactions.oauth import service as oauth
 from nlactions.settings import Settings
 from nlactions.signin import service as signin
@@ -266,6 +266,38 @@ def run(
         return await runtime.execute.execute(caller, request)
 
     print(json.dumps(_with_runtime(work), indent=2, default=str))
+
+
+@cli.command("mcp")
+def mcp_stdio(
+    agentic: Annotated[
+        bool, typer.Option("--agentic", help="Serve the meta-tools (search, details, execute) instead of AI actions.")
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="NLACTIONS_MCP_API_KEY",
+            show_envvar=True,
+            help="The API key the tools act for (prefer the environment variable: a flag shows in process lists).",
+        ),
+    ] = None,
+) -> None:
+    """Serve MCP over stdin/stdout for an MCP client that starts nlactions itself."""
+    from nlactions.mcp.stdio import serve_stdio
+
+    if not api_key:
+        err.print("[red]error:[/red] no API key: set NLACTIONS_MCP_API_KEY or pass --api-key.")
+        err.print("Create one with `nlactions keys create`.")
+        raise typer.Exit(2)
+    settings = Settings()
+    base_url = f"http://{settings.host}:{settings.port}"
+
+    async def work(runtime: Runtime) -> None:
+        await runtime.start()
+        await serve_stdio(runtime, api_key, "agentic" if agentic else "managed", base_url)
+
+    _with_runtime(work)
 
 
 auths_cli = typer.Typer(
@@ -510,10 +542,125 @@ def users_list() -> None:
     out.print(table)
 
 
-oauth_cli = typer.Typer(help="nlactions as an OAuth2 authorization server for callers.", no_args_is_help=True)
+oauth_cli = typer.Typer(
+    help="Register the OAuth clients apps connect with (the connect flow's client id and secret).",
+    no_args_is_help=True,
+)
+cli.add_typer(oauth_cli, name="oauth-apps")
+
+
+def _scopes(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part for part in value.replace(",", " ").split() if part]
+
+
+@oauth_cli.command("set")
+def oauth_set(
+    app: Annotated[str, typer.Argument(help="App key, e.g. SlackAPI.")],
+    client_id: Annotated[str, typer.Option(help="The client id the provider gave your OAuth app.")],
+    client_secret_stdin: Annotated[
+        bool, typer.Option(help="Read the client secret from standard input (else it is prompted, hidden).")
+    ] = False,
+    scopes: Annotated[
+        str | None, typer.Option(help="Scopes to ask for, comma- or space-separated (default: the app's).")
+    ] = None,
+    user_scopes: Annotated[
+        str | None, typer.Option(help="User scopes (Slack's user_scope), comma- or space-separated.")
+    ] = None,
+    authorize_url: Annotated[str | None, typer.Option(help="Override the provider's authorization URL.")] = None,
+    token_url: Annotated[str | None, typer.Option(help="Override the provider's token URL.")] = None,
+) -> None:
+    """Register (or replace) an app's OAuth client; the secret is stored encrypted and never printed."""
+    from nlactions.connect.clients import register
+
+    if client_secret_stdin:
+        import sys
+
+        secret = sys.stdin.readline().strip()
+    else:
+        secret = typer.prompt("Client secret", hide_input=True)
+
+    async def work(runtime: Runtime) -> str:
+        target = find_app(runtime.registry, app)
+        if app in runtime.settings.connect_clients:
+            raise BadRequest(
+                f"{app}'s OAuth client is set by NLACTIONS_CONNECT_CLIENTS, which wins over the CLI.",
+                hint="Change it there, or remove it there first.",
+            )
+        async with runtime.sessions() as session, session.begin():
+            await register(
+                session,
+                runtime.box,
+                target,
+                client_id=client_id,
+                client_secret=secret,
+                scopes=_scopes(scopes),
+                user_scopes=_scopes(user_scopes),
+                authorize_url=authorize_url,
+                token_url=token_url,
+            )
+        return runtime.connect().redirect_uri(target.key)
+
+    redirect = _with_runtime(work)
+    out.print(f"Registered the OAuth client of {app}.", soft_wrap=True)
+    out.print(f"Redirect URI to register with the provider: {redirect}", soft_wrap=True)
+
+
+@oauth_cli.command("list")
+def oauth_list() -> None:
+    """The registered OAuth clients (from the CLI and from NLACTIONS_CONNECT_CLIENTS), secrets never shown."""
+    from nlactions.connect import repository as connect_repo
+    from nlactions.connect.clients import oauth_of
+
+    async def work(runtime: Runtime) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        async with runtime.sessions() as session:
+            for app in sorted(runtime.registry, key=lambda a: a.key):
+                if oauth_of(app) is None:
+                    continue
+                found = await runtime.registrations.find(session, app)
+                stored = await connect_repo.client(session, app.key)
+                if found is None:
+                    if stored is not None:
+                        rows.append((app.key, stored.client_id, "cli (cannot decrypt its secret)", "", ""))
+                    continue
+                rows.append(
+                    (
+                        app.key,
+                        found.client_id,
+                        found.source,
+                        " ".join(found.scopes + found.user_scopes),
+                        runtime.connect().redirect_uri(app.key),
+                    )
+                )
+        return rows
+
+    table = Table("app", "client id", "from", "scopes", "redirect uri")
+    for row in _with_runtime(work):
+        table.add_row(*row)
+    out.print(table)
+
+
+@oauth_cli.command("remove")
+def oauth_remove(app: Annotated[str, typer.Argument(help="App key, e.g. SlackAPI.")]) -> None:
+    """Forget an app's OAuth client registered by the CLI (connections made with it keep their tokens)."""
+    from nlactions.connect import repository as connect_repo
+
+    async def work(runtime: Runtime) -> bool:
+        async with runtime.sessions() as session, session.begin():
+            return await connect_repo.remove_client(session, app)
+
+    if not _with_runtime(work):
+        err.print(f"[red]error:[/red] no OAuth client of {app} was registered with the CLI.")
+        raise typer.Exit(1)
+    out.print(f"Removed the OAuth client of {app}.", soft_wrap=True)
+
+
+callers_oauth_cli = typer.Typer(help="nlactions as an OAuth2 authorization server for callers.", no_args_is_help=True)
 oauth_clients_cli = typer.Typer(help="Register, list and revoke OAuth clients.", no_args_is_help=True)
-oauth_cli.add_typer(oauth_clients_cli, name="clients")
-cli.add_typer(oauth_cli, name="oauth")
+callers_oauth_cli.add_typer(oauth_clients_cli, name="clients")
+cli.add_typer(callers_oauth_cli, name="oauth")
 
 
 @oauth_clients_cli.command("create")

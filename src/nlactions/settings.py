@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from nlactions.kit.ssrf import parse_allow_entry
@@ -17,6 +17,19 @@ from nlactions.ratelimits.notation import check_budget
 def default_data_dir() -> Path:
     """Return the per-user data directory nlactions uses when none is configured."""
     return Path(user_data_dir("nlactions", appauthor=False))
+
+
+class ConnectClientSetting(BaseModel):
+    """One app's OAuth client in ``NLACTIONS_CONNECT_CLIENTS``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(min_length=1, max_length=500)
+    client_secret: SecretStr
+    scopes: list[str] | None = None
+    user_scopes: list[str] | None = None
+    authorize_url: str | None = None
+    token_url: str | None = None
 
 
 class Settings(BaseSettings):
@@ -67,11 +80,10 @@ class Settings(BaseSettings):
     session_secret: str | None = None
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, gt=0)
 
-    # OAuth2 server for callers (``/oauth/…``). ``public_url``: the issuer and the base of every endpoint URL in
-    # the discovery documents (default: the URL the request came to). Codes live ``oauth_code_seconds``, access
-    # tokens ``oauth_access_token_seconds``, refresh tokens ``oauth_refresh_token_seconds``. ``oauth_signing_key``:
-    # the PEM of the RSA key signing id_tokens (default: generated once into the data dir).
-    public_url: str | None = None
+    # OAuth2 server for callers (``/oauth/…``); its issuer is ``public_url`` (below) when set, else the URL the
+    # request came to. Codes live ``oauth_code_seconds``, access tokens ``oauth_access_token_seconds``, refresh
+    # tokens ``oauth_refresh_token_seconds``. ``oauth_signing_key``: the PEM of the RSA key signing id_tokens
+    # (default: generated once into the data dir).
     oauth_code_seconds: int = Field(default=120, gt=0, le=600)
     oauth_access_token_seconds: int = Field(default=3600, gt=0)
     oauth_refresh_token_seconds: int = Field(default=30 * 24 * 3600, gt=0)
@@ -86,6 +98,35 @@ class Settings(BaseSettings):
     # ``run_lease_seconds`` (default 3 heartbeats) is marked ``interrupted`` by the others, and at start.
     run_heartbeat_seconds: float = Field(default=5.0, gt=0)
     run_lease_seconds: float | None = Field(default=None, gt=0)
+
+    # OAuth connect flow. The address users' browsers reach this server at: connect links and the redirect URI
+    # registered with each provider (``{public_url}/connect/{app}/callback/``) are built from it.
+    public_url: str | None = None
+    # Apps' OAuth clients, a JSON object: {"SlackAPI": {"client_id": "…", "client_secret": "…", "scopes": […]}}
+    # (optional "user_scopes", "authorize_url", "token_url"). An app listed here ignores one set by the CLI.
+    connect_clients: Annotated[dict[str, ConnectClientSetting], NoDecode] = Field(default_factory=dict)
+    # A connect link works this long, once.
+    connect_link_seconds: float = Field(default=600.0, gt=0)
+    # An access token expiring within this many seconds is refreshed before it is used.
+    token_refresh_margin_seconds: float = Field(default=120.0, ge=0)
+
+    @field_validator("connect_clients", mode="before")
+    @classmethod
+    def _parse_connect_clients(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    "NLACTIONS_CONNECT_CLIENTS must be a JSON object: "
+                    '{"SlackAPI": {"client_id": "...", "client_secret": "...", "scopes": ["chat:write"]}}'
+                ) from exc
+        return value
+
+    @property
+    def effective_public_url(self) -> str:
+        """``public_url`` without a trailing slash, else ``http://{host}:{port}``."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @model_validator(mode="after")
     def _lease_outlasts_heartbeat(self) -> Settings:

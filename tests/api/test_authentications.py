@@ -41,6 +41,11 @@ AUTHENTICATION_KEYS = {
     "members",
     "groups",
     "permissions",
+    # health of OAuth tokens (ours, beyond Zapier's AuthenticationT)
+    "stale",
+    "token_expires_at",
+    "last_refreshed_at",
+    "last_failure",
 }
 AUTHS = "/api/v2/apps/LoopbackAPI/auths/"
 

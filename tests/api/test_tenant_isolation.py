@@ -21,18 +21,23 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
+from mcp.client.streamable_http import streamable_http_client
+from pydantic import SecretStr
 from sqlalchemy import select
 from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import directory, directory_app, recorder
 from helpers.oauth import mint_token
+from mcp import Client
 from nlactions.accounts.service import CreatedKey, create_key
 from nlactions.api.runtime import Runtime
 from nlactions.catalog import (
@@ -44,10 +49,12 @@ from nlactions.catalog import (
     ChoiceContext,
     ChoicePage,
     Needs,
+    OAuth2Auth,
     need,
 )
 from nlactions.db.models import ExecutionLog, User
 from nlactions.kit.ids import new_ulid
+from nlactions.settings import ConnectClientSetting, Settings
 
 Op = tuple[str, str]
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -99,6 +106,17 @@ ledger_app = App(
     auth=ApiKeyAuth(),
     actions=(Action("post_entry", "write", "Entry", "Post Entry", "Post an entry to a book.", PostInput, post_entry),),
 )
+
+# An app connected with OAuth: its client is registered in settings, so connect links can be made for it.
+oauth_ledger_app = App(
+    key="OAuthLedgerAPI",
+    name="OAuth Ledger",
+    description="Books behind OAuth, for tenancy tests of the connect flow.",
+    auth=OAuth2Auth(authorize_url="https://auth.example/authorize", token_url="https://auth.example/token"),
+    actions=(),
+)
+CONNECT = "/api/v2/apps/{app}/auths/connect/"
+OAUTH_CONNECT = "/api/v2/apps/OAuthLedgerAPI/auths/connect/"
 
 # -- what A stores: every string here is A's and must never reach B -------------------------------
 
@@ -178,6 +196,7 @@ class Tenant:
     key: CreatedKey
     http: httpx.AsyncClient
     auth: int = 0
+    oauth: int = 0  # an authentication of OAuthLedgerAPI (the connect flow's app)
     actions: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     clients: list[str] = field(default_factory=list)
@@ -247,6 +266,16 @@ class World:
             )
         )
         a.auth = created["id"]
+        for tenant, token in ((a, "acmebooks-oauth-token"), (b, "globex-oauth-token")):
+            tenant.oauth = (
+                await tenant.ok(
+                    Call(
+                        "POST",
+                        "/api/v2/apps/OAuthLedgerAPI/auths/",
+                        body={"title": "OAuth ledger", "fields": {"access_token": token}},
+                    )
+                )
+            )["id"]
         stored = {
             **LEDGER_ACTION,
             "params": {"book": locked("book-acmebooks"), "memo": locked("acme-confidential-memo")},
@@ -340,7 +369,15 @@ def app(app: FastAPI) -> FastAPI:
     """The shared started app with LedgerAPI and DirectoryAPI installed."""
     app.state.runtime.registry.add(ledger_app)
     app.state.runtime.registry.add(directory_app)
+    app.state.runtime.registry.add(oauth_ledger_app)
     return app
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings, with an OAuth client registered for OAuthLedgerAPI."""
+    client = ConnectClientSetting(client_id="ledger-client", client_secret=SecretStr("ledger-secret"))
+    return settings.model_copy(update={"connect_clients": {"OAuthLedgerAPI": client}})
 
 
 @pytest.fixture(autouse=True)
@@ -595,6 +632,16 @@ PARAM_CASES: dict[tuple[str, str, str], ParamCase] = {
     ("POST", "/api/v2/execute/", "account_id"): ParamCase(
         lambda w, v: Call("POST", "/api/v2/execute/", body={**ECHO_RUN, "account_id": v}), 403
     ),
+    # A's authentication id (its OAuthLedgerAPI one) cannot be reconnected by B: 404 as for an unknown id.
+    ("POST", CONNECT, "authentication_id"): ParamCase(
+        lambda w, v: Call(
+            "POST", OAUTH_CONNECT, body={"authentication_id": {w.a.auth: w.a.oauth, w.b.auth: w.b.oauth}.get(v, v)}
+        ),
+        404,
+    ),
+    ("POST", CONNECT, "account_id"): ParamCase(
+        lambda w, v: Call("POST", OAUTH_CONNECT, params={"account_id": v}, body={}), 403
+    ),
     ("POST", "/api/v2/execute/", "authentication_id"): ParamCase(
         lambda w, v: Call("POST", "/api/v2/execute/", body={**LEDGER_RUN, "authentication_id": v}), 412
     ),
@@ -744,6 +791,11 @@ async def _create_oauth_client(w: World) -> None:
     assert created.json()["client_secret"].startswith("nlcs_")
 
 
+async def _connect(w: World) -> None:
+    link = await w.as_b(Call("POST", OAUTH_CONNECT, body={"authentication_id": w.b.oauth}))
+    assert link.status_code == 201 and "/connect/OAuthLedgerAPI/?state=" in link.json()["connect_url"]
+
+
 PLAIN_CASES: dict[Op, Callable[[World], Any]] = {
     ("GET", "/api/v2/health/"): _health,
     ("GET", "/api/v2/auth/check/"): lambda w: _check(w, "/api/v2/auth/check/"),
@@ -759,6 +811,7 @@ PLAIN_CASES: dict[Op, Callable[[World], Any]] = {
     ("POST", "/api/v2/guess-actions/"): _guess_actions,
     ("POST", CHOICES): _choices,
     ("POST", "/api/v2/oauth/clients/"): _create_oauth_client,
+    ("POST", CONNECT): _connect,
 }
 
 
@@ -883,3 +936,43 @@ async def test_an_all_accounts_key_reaches_every_account_of_its_user(app: FastAP
     # The key made for B's account alone still reaches none of this.
     refused = await world.as_b(Call("GET", "/api/v2/apps/LedgerAPI/auths/", params={"account_id": a_id}))
     assert refused.status_code == 403
+
+
+# -- MCP: the same two accounts through the MCP front door ---------------------------------------------
+
+
+@asynccontextmanager
+async def mcp_client(app: FastAPI, key: str, path: str = "/mcp/") -> AsyncIterator[Client]:
+    """The MCP SDK's client over the app in process (its ASGI app, lifespan already running)."""
+    transport = httpx2.ASGITransport(app=app)
+    async with (
+        httpx2.AsyncClient(transport=transport, headers={"x-api-key": key}) as http,
+        Client(streamable_http_client(f"http://nlactions.test{path}", http_client=http)) as client,
+    ):
+        yield client
+
+
+async def test_mcp_lists_and_runs_only_bs_own_ai_actions(app: FastAPI, world: World) -> None:
+    async with mcp_client(app, world.a.key.key) as a_mcp:
+        a_names = {tool.name for tool in (await a_mcp.list_tools()).tools}
+    async with mcp_client(app, world.b.key.key) as b_mcp:
+        listed = await b_mcp.list_tools()
+        b_names = {tool.name for tool in listed.tools}
+        assert len(b_names) == len(world.b.actions) == 1
+        shown = listed.model_dump_json()
+        assert [m for m in world.markers if m.lower() in shown.lower()] == []
+        for name in sorted(a_names - b_names):
+            result = await b_mcp.call_tool(name, {"instructions": "post it"})
+            assert result.is_error and result.structured_content is not None
+            assert result.structured_content["code"] == "unknown_tool"
+    run = {"instructions": "post the memo", "app": "LedgerAPI", "action": "post_entry"}
+    async with mcp_client(app, world.b.key.key, "/mcp/agentic/") as agentic:
+        theirs = await agentic.call_tool("execute_write_action", run | {"authentication_id": world.a.auth})
+        nowhere = await agentic.call_tool("execute_write_action", run | {"authentication_id": UNKNOWN_INT})
+    assert theirs.is_error and theirs.structured_content is not None and nowhere.structured_content is not None
+    assert mask(json.dumps(theirs.structured_content), str(world.a.auth)) == mask(
+        json.dumps(nowhere.structured_content), str(UNKNOWN_INT)
+    )
+    assert [m for m in world.markers if m.lower() in json.dumps(theirs.structured_content).lower()] == []
+    assert len(recorder.calls) == world.runs_before, "an action ran for B"
+    await world.assert_a_unchanged()

@@ -486,3 +486,28 @@ async def test_connecting_with_neither_field_is_a_400_naming_both(
     assert response.status_code == 400
     body = response.json()
     assert "access_token" in body["error"] and "service_account_json" in body["error"]
+
+
+async def test_add_row_through_a_stored_action_and_v1(
+    client: httpx.AsyncClient, google: GoogleServer, key_pems: tuple[str, str]
+) -> None:
+    """The stored action keeps the spreadsheet and worksheet hints; each run reads its own columns."""
+    assert (await connect(client, creds(google, key_pems))).status_code == 201
+    stored = {
+        "app": "GoogleSheetsV2API",
+        "action": "add_row",
+        "params": {"spreadsheet": "budget", "worksheet": "expenses"},
+        "meta": {},
+    }
+    response = await client.post("/api/v2/ai-actions/", json=stored)
+    assert response.status_code == 200, response.text
+    action_id = response.json()["id"]
+    v2 = await client.post(
+        f"/api/v2/ai-actions/{action_id}/execute/", json={"instructions": "add a row with name=Ana, amount=42"}
+    )
+    assert v2.json()["status"] == "success", v2.json()
+    v1 = await client.post(
+        f"/api/v1/exposed/{action_id}/execute/", json={"instructions": "add a row with name=Bo, amount=7, note=lunch"}
+    )
+    assert v1.status_code == 200 and v1.json()["status"] == "success", v1.text
+    assert google.rows(book(google, "Budget").id, "Expenses")[-2:] == [["Ana", "42", ""], ["Bo", "7", "lunch"]]

@@ -188,6 +188,7 @@ def test_public_surface_is_pinned() -> None:
         "OAuth2Auth",
         "Perform",
         "Registry",
+        "TokenFields",
         "UpstreamError",
         "base_url_field",
         "bearer_auth",
@@ -206,6 +207,7 @@ def test_public_surface_is_pinned() -> None:
         "read_base_url",
         "retry_after_seconds",
         "retry_delay",
+        "standard_token_fields",
         "status_error",
     ]
     assert nlactions.catalog.__all__ == expected

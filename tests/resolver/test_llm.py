@@ -169,6 +169,15 @@ async def test_known_values_are_in_the_prompt_and_not_asked_for() -> None:
     assert NOW.isoformat() in script.infos[0].instructions
 
 
+async def test_the_model_is_told_the_unseen_failure_kinds() -> None:
+    script = Scripted([{}])
+    await extractor(script).extract(request("post hello", [need("text"), need("urgent", "bool")]))
+    rules = script.infos[0].instructions or ""
+    assert "no true for a flag they never name" in rules
+    assert "no current\n  date when they name no date" in rules
+    assert 'a year ("in 2019") is not an amount' in rules
+
+
 async def test_values_become_resolved_values_and_nulls_are_left_out() -> None:
     script = Scripted(
         [{"channel": "C03", "text": "Launch is at noon", "count": None, "when": "2025-03-15T15:00:00+01:00"}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -21,8 +21,11 @@ from nlactions.authentications.endpoints import router as authentications_router
 from nlactions.catalog import Registry
 from nlactions.catalog_api.endpoints import router as catalog_router
 from nlactions.choices.endpoints import router as choices_router
+from nlactions.connect.endpoints import api_router as connect_router
+from nlactions.connect.endpoints import browser_router as connect_pages
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
+from nlactions.mcp.http import McpHttp
 from nlactions.oauth import endpoints as oauth
 from nlactions.ratelimits.headers import RateLimitHeaders
 from nlactions.ratelimits.service import RateLimits
@@ -51,6 +54,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; nothing touches the database until the lifespan starts."""
     settings = settings or Settings()
+    mcp = McpHttp()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,14 +66,17 @@ def create_app(
             await upgrade(runtime.engine)
         app.state.runtime = runtime
         app.state.rate_limits = RateLimits.from_settings(settings)
+        stack = AsyncExitStack()
         try:
             await runtime.start()
+            await stack.enter_async_context(mcp.run())
             # What startup built (app, models, catalog) lives as long as the process: out of the collector's
             # sight, a full collection no longer walks it (under load they took a sixth of the time).
             gc.freeze()
             yield
         finally:
             gc.unfreeze()
+            await stack.aclose()
             await app.state.rate_limits.close()
             await runtime.close()
 
@@ -82,11 +89,14 @@ def create_app(
     errors.install(app)
     app.include_router(accounts_router)
     app.include_router(execute_router)
+    app.include_router(connect_router)
     app.include_router(authentications_router)
+    app.include_router(connect_pages)
     app.include_router(ai_actions_router)
     app.include_router(v1_router)
     app.include_router(catalog_router)
     app.include_router(choices_router)
+    mcp.install(app)
     signin.install(app)
     app.include_router(oauth.router)
     app.include_router(oauth.api)

@@ -57,6 +57,11 @@ def key_of(api_key: str | None, authorization: str | None) -> str | None:
     return token if authorization and token and scheme.lower() == "bearer" else None
 
 
+async def admit(request: Request, key: str | None, budget: Budget) -> Caller:
+    """Authenticate ``key`` and spend one request of ``budget`` (for a front door that is not a FastAPI route)."""
+    return await _admit(request, key, budget)
+
+
 async def admit_execute(request: Request, key: str | None) -> Caller:
     """``execute_caller`` without FastAPI (for a fast path that read ``key`` with ``key_of``)."""
     return await _admit(request, key, Budget.EXECUTE)

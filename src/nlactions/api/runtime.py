@@ -9,9 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nlactions.accounts.service import KeyAuthenticator
 from nlactions.authentications.credentials import CredentialStore
+from nlactions.authentications.refresh import TokenRefresher
+from nlactions.authentications.service import AuthenticationService
 from nlactions.catalog import Registry, load_registry
 from nlactions.choices.service import ChoiceService
 from nlactions.choices.wiring import build_choice_service
+from nlactions.connect.clients import Registrations
+from nlactions.connect.links import ReconnectLinker
+from nlactions.connect.service import ConnectService
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.engine import make_engine, make_sessionmaker
 from nlactions.execute.bodies import action_used
@@ -44,6 +49,7 @@ class Runtime:
     guard: SSRFGuard
     choices: ChoiceService
     leases: RunLeases
+    registrations: Registrations
     transport: httpx.AsyncBaseTransport | None = None
     session_secrets: list[str] = field(default_factory=list)
     """Keys signing web session cookies, newest first (``NLACTIONS_SESSION_SECRET`` or derived from the server's)."""
@@ -58,6 +64,22 @@ class Runtime:
             transport=self.transport,
             timeout=self.settings.action_timeout_seconds,
             max_response_bytes=self.settings.max_result_bytes,
+        )
+
+    def authentications(self) -> AuthenticationService:
+        """The authentications service over the registry, secret box and outbound HTTP."""
+        return AuthenticationService(
+            self.registry, self.box, self.http_client, timeout_seconds=self.settings.action_timeout_seconds
+        )
+
+    def connect(self) -> ConnectService:
+        """The OAuth connect flow's service."""
+        return ConnectService(
+            self.authentications(),
+            self.registrations,
+            self.http_client,
+            public_url=self.settings.effective_public_url,
+            link_seconds=self.settings.connect_link_seconds,
         )
 
     async def start(self) -> None:
@@ -88,7 +110,7 @@ def build_runtime(
     resolver = resolver if resolver is not None else build_resolver(settings)
     guard = SSRFGuard(settings.ssrf_allow)
     batcher = WriteBatcher(engine)
-    credentials = CredentialStore(sessions, box)
+    registrations = Registrations(settings, box)
     leases = RunLeases(
         sessions,
         heartbeat_seconds=settings.run_heartbeat_seconds,
@@ -111,9 +133,19 @@ def build_runtime(
         guard=guard,
         choices=None,  # type: ignore[arg-type]
         leases=leases,
+        registrations=registrations,
         transport=transport,
         session_secrets=derive_secrets(settings.session_secret or server_key, "web-session"),
     )
+    refresher = TokenRefresher(
+        sessions,
+        box,
+        registrations,
+        runtime.http_client,
+        margin_seconds=settings.token_refresh_margin_seconds,
+        wait_seconds=settings.action_timeout_seconds,
+    )
+    credentials = CredentialStore(sessions, box, refresher)
     executor = Executor(
         resolver,
         runtime.http_client,
@@ -131,5 +163,6 @@ def build_runtime(
         credentials=credentials,
         leases=leases,
         choice_cache=runtime.choices,
+        reconnect=ReconnectLinker(sessions, runtime.connect),
     )
     return runtime

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlactions.authentications import repository as repo
+from nlactions.authentications.refresh import TokenRefresher, refresh_refused
 from nlactions.catalog import App
 from nlactions.errors import PreconditionFailed
 from nlactions.kit.crypto import SecretBox
@@ -18,17 +20,40 @@ class Credentials:
 
     authentication_id: int | None
     fields: dict[str, str]
+    renewal: Renewal | None = None
 
 
 NO_CREDENTIALS = Credentials(None, {})
 
 
+class Renewal:
+    """Fresh credentials for one execution after the service refused them: one refresh, at most (``renew``)."""
+
+    def __init__(self, refresher: TokenRefresher, app: App, authentication_id: int, version: int):
+        self._refresher = refresher
+        self._app = app
+        self._authentication_id = authentication_id
+        self._version = version
+        self._used = False
+
+    async def renew(self) -> Mapping[str, str] | None:
+        """Refresh the tokens (or take the ones another execution just refreshed); None when that is not possible."""
+        if self._used:
+            return None
+        self._used = True
+        renewed = await self._refresher.refresh(self._app, self._authentication_id, self._version)
+        return renewed.fields if renewed is not None else None
+
+
 class CredentialStore:
     """Finds the authentication for an execution: the one named, else the account's only one."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], box: SecretBox):
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], box: SecretBox, refresher: TokenRefresher | None = None
+    ):
         self._sessions = sessions
         self._box = box
+        self._refresher = refresher
 
     async def for_execution(self, account_id: int, app: App, authentication_id: int | None) -> Credentials:
         """Credentials to run ``app``; 412 naming the app and how to add one when none is usable."""
@@ -67,7 +92,17 @@ class CredentialStore:
                 f"authentication {row.id} for {app.key} cannot be decrypted with the configured secret key.",
                 hint="Restore the NLACTIONS_SECRET_KEY it was saved with, or add the authentication again.",
             ) from exc
-        return Credentials(row.id, {str(k): str(v) for k, v in fields.items()})
+        opened = {str(k): str(v) for k, v in fields.items()}
+        refresher = self._refresher
+        if refresher is None or not refresher.can_refresh(app, opened):
+            return Credentials(row.id, opened)
+        version = row.token_version
+        if refresher.due(row) and not refresh_refused(row):
+            fresh = await refresher.refresh(app, row.id, version)
+            if fresh is not None:
+                # A refusal of the refreshed tokens may refresh once more, from their version.
+                return Credentials(row.id, fresh.fields, Renewal(refresher, app, row.id, fresh.version))
+        return Credentials(row.id, opened, Renewal(refresher, app, row.id, version))
 
     async def mark_stale(self, authentication_id: int) -> None:
         """Flag an authentication after the service refused it."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+import datetime as dt
+
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlactions.db.models import Account, Authentication, User
@@ -82,3 +84,60 @@ async def with_owners(
         query = query.where(Authentication.account_id == account_id)
     rows = await session.execute(query.order_by(Authentication.id))
     return [(r[0], r[1], r[2]) for r in rows.all()]
+
+
+async def claim_refresh(
+    session: AsyncSession, auth_id: int, version: int, now: dt.datetime, until: dt.datetime
+) -> bool:
+    """Claim the right to refresh an authentication's tokens, across processes (compare-and-set on the version).
+
+    True for exactly one claimant while the version is unchanged and no unexpired claim is held.
+    """
+    result = await session.execute(
+        update(Authentication)
+        .where(
+            Authentication.id == auth_id,
+            Authentication.token_version == version,
+            or_(Authentication.refresh_claimed_until.is_(None), Authentication.refresh_claimed_until < now),
+        )
+        .values(refresh_claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def refreshed(
+    session: AsyncSession, auth_id: int, version: int, *, secret: str, expires_at: dt.datetime | None, now: dt.datetime
+) -> bool:
+    """Store refreshed tokens under a held claim: the version moves on, the claim and any failure are cleared."""
+    result = await session.execute(
+        update(Authentication)
+        .where(Authentication.id == auth_id, Authentication.token_version == version)
+        .values(
+            secret=secret,
+            token_expires_at=expires_at,
+            token_version=version + 1,
+            refresh_claimed_until=None,
+            last_refreshed_at=now,
+            last_failure=None,
+            last_failure_at=None,
+            is_stale=False,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def refresh_failed(
+    session: AsyncSession, auth_id: int, version: int, *, message: str, now: dt.datetime, stale: bool
+) -> None:
+    """Record a failed refresh and release the claim; a refused refresh token also marks it stale (new version)."""
+    values: dict[str, object] = {"refresh_claimed_until": None, "last_failure": message[:500], "last_failure_at": now}
+    if stale:
+        values.update(is_stale=True, token_version=version + 1)
+    await session.execute(
+        update(Authentication)
+        .where(Authentication.id == auth_id, Authentication.token_version == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

@@ -72,6 +72,13 @@ class Group(BaseModel):
     member_count: int
 
 
+class Failure(BaseModel):
+    """A refresh that failed: when, and why (never a token)."""
+
+    at: dt.datetime
+    message: str
+
+
 class AuthenticationOut(BaseModel):
     """Zapier's AuthenticationT; credential values are never part of it."""
 
@@ -88,7 +95,18 @@ class AuthenticationOut(BaseModel):
     is_private: bool = Field(
         default=False, description="Always false: every member of the account may use it to run actions."
     )
-    is_stale: bool = Field(description="True after the service refused it; update its fields to clear.")
+    is_stale: bool = Field(
+        description="True after the service refused it (or refused to refresh its tokens); update its fields or "
+        "reconnect it to clear."
+    )
+    stale: bool = Field(default=False, description="The same as is_stale.")
+    token_expires_at: dt.datetime | None = Field(
+        default=None, description="When its OAuth access token expires (null: unknown or never)."
+    )
+    last_refreshed_at: dt.datetime | None = Field(
+        default=None, description="When its OAuth tokens were last refreshed."
+    )
+    last_failure: Failure | None = Field(default=None, description="The last refresh that failed, if any since.")
     is_shared: bool = False
     shared_with_all: bool = False
     members: list[int] = Field(default_factory=list)
@@ -109,6 +127,10 @@ AUTHENTICATION_EXAMPLE: dict[str, JsonValue] = {
     "is_invite_only": False,
     "is_private": False,
     "is_stale": False,
+    "stale": False,
+    "token_expires_at": "2025-01-15T21:30:00Z",
+    "last_refreshed_at": "2025-01-15T09:30:00Z",
+    "last_failure": None,
     "is_shared": False,
     "shared_with_all": False,
     "members": [],

@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlactions.authentications import repository as repo
-from nlactions.authentications.schemas import AuthenticationOut, Permissions
+from nlactions.authentications.schemas import AuthenticationOut, Failure, Permissions
 from nlactions.catalog import ActionContext, App, AppError, Registry
 from nlactions.db.models import Authentication
 from nlactions.errors import BadRequest, NotFound, listing
@@ -74,6 +74,12 @@ def present(row: Authentication) -> AuthenticationOut:
         label=row.label or None,
         selected_api=row.app,
         is_stale=row.is_stale,
+        stale=row.is_stale,
+        token_expires_at=_aware(row.token_expires_at) if row.token_expires_at else None,
+        last_refreshed_at=_aware(row.last_refreshed_at) if row.last_refreshed_at else None,
+        last_failure=Failure(at=_aware(row.last_failure_at), message=row.last_failure)
+        if row.last_failure and row.last_failure_at
+        else None,
         permissions=PERMISSIONS,
     )
 
@@ -264,6 +270,9 @@ class AuthenticationService:
             row.secret = self.box.seal(verified.fields)
             row.label = verified.label
             row.is_stale = False
+            row.token_version += 1  # pasted tokens replace any refresh in flight
+            row.token_expires_at = None
+            row.last_failure, row.last_failure_at = None, None
         await repo.save(session, row)
         log.info("authentication %s for %s updated in account %s", row.id, app.key, account_id)
         return row

@@ -30,7 +30,9 @@ from nlactions.catalog.auth import (
     FieldsAuth,
     NoAuth,
     OAuth2Auth,
+    TokenFields,
     bearer_auth,
+    standard_token_fields,
 )
 from nlactions.catalog.base_url import base_url_field, read_base_url
 from nlactions.catalog.context import ActionContext, ChoiceContext
@@ -90,6 +92,7 @@ __all__ = [
     "OAuth2Auth",
     "Perform",
     "Registry",
+    "TokenFields",
     "UpstreamError",
     "base_url_field",
     "bearer_auth",
@@ -108,5 +111,6 @@ __all__ = [
     "read_base_url",
     "retry_after_seconds",
     "retry_delay",
+    "standard_token_fields",
     "status_error",
 ]

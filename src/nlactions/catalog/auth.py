@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -99,11 +99,28 @@ class BasicAuth:
         return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(raw).decode()})
 
 
+TokenFields = Callable[[Mapping[str, Any]], dict[str, str]]
+"""Map a provider's token response onto the app's credential fields (non-empty strings only)."""
+
+
+def standard_token_fields(token: Mapping[str, Any]) -> dict[str, str]:
+    """RFC 6749's token response: ``access_token`` and, when given, ``refresh_token``."""
+    return {
+        key: str(token[key])
+        for key in ("access_token", "refresh_token")
+        if isinstance(token.get(key), str) and token[key]
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class OAuth2Auth:
     """OAuth 2 authorization code; the stored connection holds the access (and refresh) token.
 
-    ``user_scopes``: scopes granted to the installing user rather than the app (Slack's ``user_scope``).
+    The server's connect flow (``nlactions.connect``) sends users to ``authorize_url`` and exchanges the code
+    at ``token_url``; the operator registers the client id and secret. ``user_scopes``: scopes granted to the
+    installing user rather than the app (Slack's ``user_scope``, sent as ``user_scope_param``). ``pkce``: the
+    provider supports PKCE S256. ``token_fields`` maps the token response to the fields (default: RFC 6749's
+    ``access_token`` and ``refresh_token``); ``refresh_token_field`` names the field refreshed with.
     """
 
     authorize_url: str = ""
@@ -115,11 +132,23 @@ class OAuth2Auth:
         AuthField("refresh_token", "Refresh Token", required=False),
     )
     test: AuthTest | None = None
+    pkce: bool = False
+    scope_separator: str = " "
+    user_scope_param: str = "user_scope"
+    authorize_params: tuple[tuple[str, str], ...] = ()
+    client_auth: Literal["client_secret_post", "client_secret_basic"] = "client_secret_post"
+    token_fields: TokenFields = standard_token_fields
+    refresh_token_field: str = "refresh_token"
     kind: Literal["oauth2"] = "oauth2"
 
     def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
         """Attach the access token as a bearer token."""
         return _HeaderAuth({"Authorization": f"Bearer {credentials.get('access_token', '')}"})
+
+    @property
+    def connectable(self) -> bool:
+        """True when the app declares the provider's endpoints, so the connect flow can run."""
+        return bool(self.authorize_url and self.token_url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,9 +101,52 @@ class Authentication(Base):
     is_stale: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    # OAuth 2 tokens: when the access token expires, and the refresh bookkeeping (see authentications/refresh.py).
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refresh_claimed_until: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    last_refreshed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    last_failure: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 Index("ix_authentications_account_app", Authentication.account_id, Authentication.app)
+
+
+class ConnectClient(Base):
+    """An app's OAuth client registered by the operator; the client secret is Fernet-encrypted."""
+
+    __tablename__ = "connect_clients"
+    app: Mapped[str] = mapped_column(String(100), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(Text)
+    scopes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    user_scopes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    authorize_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    token_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+
+class ConnectState(Base):
+    """One connect link: its ``state`` (hashed), the account it connects for, single use, short-lived.
+
+    ``secret`` seals the PKCE verifier and the connection's non-secret fields and title.
+    """
+
+    __tablename__ = "connect_states"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    app: Mapped[str] = mapped_column(String(100))
+    authentication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authentications.id", ondelete="CASCADE"), default=None
+    )
+    secret: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class AiAction(Base):

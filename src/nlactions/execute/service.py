@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlactions.accounts.service import Caller
-from nlactions.authentications.credentials import CredentialStore
+from nlactions.authentications.credentials import Credentials, CredentialStore
 from nlactions.catalog import Action, App, Registry
 from nlactions.db.batch import WriteBatcher
 from nlactions.db.models import ExecutionLog
@@ -30,7 +30,11 @@ from nlactions.execution.choices import ChoiceCaches
 from nlactions.execution.executor import ExecutionJob, ExecutionOutcome, Executor, InputRejected
 from nlactions.kit.ids import new_ulid, parse_id
 from nlactions.kit.redact import redact
-from nlactions.resolver.base import ParamHint, ResolutionInputError
+from nlactions.resolver.base import ParamHint, ResolutionInputError, UnresolvedNeed
+
+AUTH_EXPIRED = "auth_expired"
+ReconnectLinks = Callable[[int, int | None, App, int], Awaitable[str | None]]
+"""``(account_id, user_id, app, authentication_id)`` → a link that reconnects it, when the app connects with OAuth."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,16 @@ class ExecutionInput:
     ai_action_id: str | None = None
     idempotency_key: str | None = None
     request_fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """An execution's ExecuteResponse plus what a front door may show beside it (MCP's forms and flags)."""
+
+    response: dict[str, Any]
+    unresolved: tuple[UnresolvedNeed, ...] = ()
+    retryable: bool = False
+    retry_after: float | None = None
 
 
 def find_app(registry: Registry, app_key: str) -> App:
@@ -88,7 +102,9 @@ class ExecuteService:
         credentials: CredentialStore,
         leases: RunLeases,
         choice_cache: ChoiceCaches | None = None,
+        reconnect: ReconnectLinks | None = None,
     ):
+        self.reconnect = reconnect
         self.registry = registry
         self.executor = executor
         self.sessions = sessions
@@ -149,6 +165,10 @@ class ExecuteService:
 
     async def execute(self, caller: Caller, request: ExecutionInput) -> dict[str, Any]:
         """Run (or preview) an action and return Zapier's ExecuteResponse as a dict."""
+        return (await self.run(caller, request)).response
+
+    async def run(self, caller: Caller, request: ExecutionInput) -> Executed:
+        """``execute``, also telling which needs halted the run and whether a failure is worth retrying."""
         app, action = self.find_action(request.app, request.action)
         self.check_params(action, app, request.params, request.flags)
         self.executor.check_instructions(request.instructions, guess=not request.flags.skip_param_guessing)
@@ -159,7 +179,7 @@ class ExecuteService:
             if prior is not None and prior.status == "interrupted":
                 retry_of = prior.id
             elif prior is not None and prior.response is not None:
-                return prior.response
+                return Executed(prior.response, retryable=bool(prior.retryable))
         await self.leases.start()  # registered before any log names this instance
         log_id = new_ulid()
         used = f"{app.name}: {action.name}"
@@ -186,6 +206,7 @@ class ExecuteService:
             if self.choice_cache is not None
             else None,
             account_id=request.account_id,
+            renewal=credentials.renewal,
         )
         try:
             outcome = await self.executor.run(job)
@@ -196,9 +217,24 @@ class ExecuteService:
             raise BadRequest(message, hint=getattr(exc, "hint", None), code=code) from exc
         if outcome.auth_expired and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
+            outcome.error = await self._with_reconnect_link(outcome.error or "", caller, request, app, credentials)
         response = _response(log_id, used, input_params, outcome)
         await self._finish_log(log_id, response, started, outcome)
-        return response
+        return Executed(response, tuple(outcome.unresolved), outcome.retryable, outcome.retry_after)
+
+    async def _with_reconnect_link(
+        self, error: str, caller: Caller, request: ExecutionInput, app: App, credentials: Credentials
+    ) -> str:
+        """``auth_expired: …`` and, for an app that connects with OAuth, a link that reconnects the authentication."""
+        auth_id = credentials.authentication_id
+        text = error if error.startswith(AUTH_EXPIRED) else f"{AUTH_EXPIRED}: {error}"
+        if self.reconnect is None or auth_id is None:
+            return text
+        link = await self.reconnect(request.account_id, caller.user_id, app, auth_id)
+        if not link:
+            return text
+        text = text.removesuffix(" Reconnect it.")
+        return f"{text} Reconnect it by opening {link} (it works once, within minutes)."
 
     async def _prior(self, request: ExecutionInput) -> ExecutionLog | None:
         """The log this request's Idempotency-Key first produced: completed or interrupted; 409 while it runs."""

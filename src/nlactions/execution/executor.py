@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import httpx
 from pydantic import ValidationError
@@ -53,6 +53,15 @@ class ExecutionJob:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     choice_cache: ChoiceCache | None = None
     account_id: int | None = None
+    renewal: CredentialRenewal | None = None
+
+
+class CredentialRenewal(Protocol):
+    """Fresh credentials after the service refused the job's (an OAuth refresh); the authentications service's."""
+
+    async def renew(self) -> Mapping[str, str] | None:
+        """The renewed credential fields, or None when they cannot be renewed."""
+        ...
 
 
 @dataclass(slots=True)
@@ -190,7 +199,20 @@ class Executor:
             raise InstructionsTooLong(len(instructions), self.max_instruction_chars)
 
     async def run(self, job: ExecutionJob) -> ExecutionOutcome:
-        """Resolve the job's needs, then preview or perform; raises only for caller mistakes."""
+        """Resolve the job's needs, then preview or perform; raises only for caller mistakes.
+
+        When the service refuses the credentials and the job can renew them (an OAuth refresh), the job
+        runs once more with the renewed ones.
+        """
+        outcome = await self._run_once(job)
+        if outcome.auth_expired and job.renewal is not None:
+            renewed = await job.renewal.renew()
+            if renewed is not None:
+                job.credentials = renewed
+                outcome = await self._run_once(job)
+        return outcome
+
+    async def _run_once(self, job: ExecutionJob) -> ExecutionOutcome:
         client: httpx.AsyncClient | None = None
 
         def http() -> httpx.AsyncClient:

@@ -10,7 +10,7 @@ from typing import Literal
 from nlactions.resolver.normalise import NUMBER_WORDS
 from nlactions.resolver.spans import DisjointSpans
 
-__all__ = ["Number", "find_numbers", "parse_number"]
+__all__ = ["Number", "find_numbers", "parse_coordinate", "parse_number"]
 
 NumberKind = Literal["plain", "percent", "money", "ordinal"]
 
@@ -52,6 +52,19 @@ _ORDINAL_WORDS = re.compile(r"\b(?P<ord>" + "|".join(_ORDINALS) + r")\b", re.I)
 
 
 _SAID_SIGN = re.compile(r"\b(?:minus|negative)\s+$", re.I)
+# "5 degrees below zero", "10°F below zero": the sign said after the number (and its unit).
+_BELOW_ZERO = re.compile(r"\s*(?:°\s*[CF]?|degrees?(?:\s+(?:celsius|fahrenheit|[CF]))?)?\s+below\s+zero\b", re.I)
+
+
+def _signed(text: str, end: int, value: int | float, taken: DisjointSpans) -> int | float:
+    """The value, negative when "below zero" follows it (whose "zero" is then no number of its own)."""
+    below = _BELOW_ZERO.match(text, end)
+    if below is None:
+        return value
+    taken.add(below.start(), below.end())
+    return -value if value > 0 else value
+
+
 _WORD_SPLIT = re.compile(r"[\s-]+")
 _TRAILING_AND = re.compile(r"[\s-]+and$", re.I)
 
@@ -124,7 +137,7 @@ def _find(text: str) -> tuple[Number, ...]:
         said = _SAID_SIGN.search(text, max(0, start - 10), start)
         if said is not None and not m.group("sign"):  # "minus 4", "negative 2.5": the sign said in words
             value, start = -value, said.start()
-        found.append(Number(start, m.end(), value, kind))
+        found.append(Number(start, m.end(), _signed(text, m.end(), value, taken), kind))
         taken.add(start, m.end())
     for m in _WORDS.finditer(text):
         if taken.overlaps(m.start(), m.end()):
@@ -153,7 +166,7 @@ def _find(text: str) -> tuple[Number, ...]:
         kind = "percent" if m.group("pct") else "plain"
         if kind == "percent":
             end = m.end()
-        found.append(Number(m.start(), end, value, kind, word=True))
+        found.append(Number(m.start(), end, _signed(text, end, value, taken), kind, word=True))
     for m in _ORDINAL_WORDS.finditer(text):
         if not taken.overlaps(m.start(), m.end()):
             found.append(Number(m.start(), m.end(), _ORDINALS[m.group("ord").lower()], "ordinal", word=True))
@@ -173,3 +186,15 @@ def parse_number(phrase: str) -> int | float | None:
     if one and not text[: found[0].start].strip() and not text[found[0].end :].strip():
         return found[0].value
     return None
+
+
+_COORDINATE = re.compile(r"^(?P<num>\d{1,3}(?:\.\d+)?)\s*°?\s*(?P<dir>[NSEW])$", re.I)
+
+
+def parse_coordinate(phrase: str) -> float | None:
+    """A latitude or longitude written with its compass letter: "33.45 N" is 33.45, "112.07 W" is -112.07."""
+    m = _COORDINATE.match(phrase.strip())
+    if m is None:
+        return None
+    value = float(m.group("num"))
+    return -value if m.group("dir").upper() in ("S", "W") else value

@@ -1,4 +1,4 @@
-"""Google's OAuth 2 (the connect flow is coming): a pasted access token, or a service account's JSON key.
+"""Google's OAuth 2 (the server's connect flow, or a pasted access token), or a service account's JSON key.
 
 ``test()`` reads Drive's ``about.get`` (the account's email) with the connection's token.
 """
@@ -30,6 +30,9 @@ auth = OAuth2Auth(
     authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
     token_url="https://oauth2.googleapis.com/token",
     scopes=SCOPES,
+    pkce=True,
+    # A refresh token comes only with offline access; consent again so a reconnect gets a new one.
+    authorize_params=(("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")),
     fields=(
         AuthField(
             "access_token",

@@ -1,9 +1,14 @@
 """Slack's OAuth 2 (v2) install: a bot token, optionally a user token; ``auth.test`` checks them.
 
-Until the OAuth connect flow lands, the Bot User OAuth Token (and the User OAuth Token) are pasted.
+Connect with the server's OAuth flow (``oauth.v2.access``'s answer maps onto the fields in ``tokens``), or
+paste the Bot User OAuth Token (and the User OAuth Token). With token rotation on, the bot's refresh token
+is kept and refreshed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from nlactions.apps.slack.client import DEFAULT_API_BASE_URL, call
 from nlactions.catalog import (
@@ -14,6 +19,7 @@ from nlactions.catalog import (
     AuthTestFailed,
     OAuth2Auth,
     base_url_field,
+    standard_token_fields,
 )
 
 BOT_SCOPES = (
@@ -51,11 +57,22 @@ async def test(ctx: ActionContext) -> str:
     return f"{team} / {user}"
 
 
+def tokens(token: Mapping[str, Any]) -> dict[str, str]:
+    """``oauth.v2.access``: the bot's token (and refresh token) at the top, the user's under ``authed_user``."""
+    fields = standard_token_fields(token)
+    user = token.get("authed_user")
+    if isinstance(user, Mapping) and isinstance(user.get("access_token"), str) and user["access_token"]:
+        fields["user_token"] = user["access_token"]
+    return fields
+
+
 auth = OAuth2Auth(
     authorize_url="https://slack.com/oauth/v2/authorize",
     token_url="https://slack.com/api/oauth.v2.access",
     scopes=BOT_SCOPES,
     user_scopes=USER_SCOPES,
+    scope_separator=",",
+    token_fields=tokens,
     fields=(
         AuthField(
             "access_token",
@@ -69,6 +86,13 @@ auth = OAuth2Auth(
             required=False,
             help_text="Optional: the User OAuth Token (xoxp-…), for searching messages, setting your status "
             "and posting as yourself.",
+        ),
+        AuthField(
+            "refresh_token",
+            "Refresh Token",
+            required=False,
+            help_text="Optional: with token rotation on, the bot token's refresh token (xoxe-…); the connect flow "
+            "fills it in.",
         ),
         base_url_field(DEFAULT_API_BASE_URL, help_text="Slack's Web API root."),
     ),

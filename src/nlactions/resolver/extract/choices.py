@@ -13,7 +13,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.cues import cue_near
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.extract.text import STOPWORDS, Word
+from nlactions.resolver.extract.text import STOPWORDS, Word, stem
 from nlactions.resolver.normalise import fold, normalise
 
 __all__ = ["find_choices"]
@@ -50,8 +50,10 @@ def _mentions(ctx: Context, need: NeedProfile) -> list[Mention]:
             norm = normalise(phrase)
             if not norm or norm in STOPWORDS:
                 continue
-            hits = index.lookup(norm) or index.lookup_stemmed(norm)
-            if hits and _inside_name(ctx, a, a + n - 1, hits):
+            exact = index.lookup(norm)
+            hits = exact or index.lookup_stemmed(norm)
+            rejected = hits and _not_the_choice(ctx, need, a, a + n - 1, not exact)
+            if hits and (_inside_name(ctx, a, a + n - 1, hits) or rejected):
                 continue
             if len(hits) > 1:  # "Ab" vs "AB": only the exact spelling decides
                 hits = [c for c in hits if c.label == phrase] or hits
@@ -68,6 +70,39 @@ def _inside_name(ctx: Context, first: int, last: int, hits: list[Choice]) -> boo
         return False
     neighbours = [words[i] for i in (first - 1, last + 1) if 0 <= i < len(words)]
     return any(w.capitalised and w.segment == words[first].segment and w.index != 0 for w in neighbours)
+
+
+def _not_the_choice(ctx: Context, need: NeedProfile, first: int, last: int, stemmed: bool) -> bool:
+    """True when the words are a thing of the sentence, not the choice they spell.
+
+    "issues I opened" is a verb (not the status "open"); "Rock Lobster", "Country Club Hills" are
+    longer names with the label as one word ("Spanish Subtitles" is not: the need is subtitles).
+    """
+    words = ctx.view.words
+    if stemmed and words[last].lower.endswith(("ed", "ing")):
+        return True
+    return first == last and _in_longer_name(ctx, need, words[first])
+
+
+def _in_longer_name(ctx: Context, need: NeedProfile, word: Word) -> bool:
+    """True for a capitalised word joined by a space to another capitalised word ("Rock Lobster")."""
+    if not word.capitalised:
+        return False
+    words = ctx.view.words
+    for i in (word.index - 1, word.index + 1):
+        if not 0 <= i < len(words):
+            continue
+        other = words[i]
+        left, right = (other, word) if i < word.index else (word, other)
+        if other.segment != word.segment or other.lower in STOPWORDS or not other.capitalised:
+            continue
+        if ctx.text[left.end : right.start] != " " or need.cue(other.stem) > 0:
+            continue  # "Pop, Rock" is a list; "Spanish Subtitles" names the need
+        opens = other.index == 0 or words[other.index - 1].segment != other.segment
+        if i < word.index and opens:
+            continue  # a capital that only starts the sentence says nothing
+        return True
+    return False
 
 
 _NEXT_ITEM = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)([A-Za-z][\w-]*)")
@@ -119,6 +154,26 @@ def _region_of_place(ctx: Context, word: Word) -> bool:
     return prev.capitalised and ctx.text[prev.end : word.start] == ", "
 
 
+_PLACE_PREPOSITIONS = frozenset({"to", "from", "in", "at", "near", "via", "into"})
+
+
+def _may_mean(ctx: Context, word: Word, labels: set[str], label_stems: set[str], label_words: set[str]) -> bool:
+    """False for a word that spells a label, and for a word of a longer label that names a place.
+
+    A word that spells a whole label ("open", "Close" for "closed") was seen by name: when that did
+    not take it, meaning does not either. A word of a longer label after a place's preposition,
+    when a need takes places, is the place ("to Alaska", "to the United States"), not the choice.
+    """
+    if word.lower in labels or word.stem in label_stems:
+        return False
+    if word.lower not in label_words or not ctx.of_kind("place"):
+        return True
+    before = [w.lower for w in ctx.view.before(word.start, 2)]  # nearest first
+    if before and before[0] in ("the", "a", "an"):
+        before = before[1:]
+    return not (before and before[0] in _PLACE_PREPOSITIONS)
+
+
 def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
     """A word of the text much nearer in meaning to one label than to any other ("recipes" -> Cooking)."""
     index = need.index
@@ -127,10 +182,17 @@ def _by_meaning(ctx: Context, need: NeedProfile) -> list[Proposal]:
         return []
     if not all(any(ch.isalpha() for ch in c.label) and not any(ch.isdigit() for ch in c.label) for c in index.choices):
         return []
+    labels = {fold(c.label).strip() for c in index.choices}
+    label_stems = {stem(x) for x in labels if " " not in x}
+    label_words = {w for x in labels for w in x.split()}
     words = [
         w
         for w in ctx.view.words
-        if w.lower not in STOPWORDS and w.lower.isalpha() and len(w.lower) > 3 and need.cue(w.stem) == 0
+        if w.lower not in STOPWORDS
+        and w.lower.isalpha()
+        and len(w.lower) > 3
+        and need.cue(w.stem) == 0
+        and _may_mean(ctx, w, labels, label_stems, label_words)
     ]
     if not words:
         return []

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from nlactions.resolver.extract.profile import NeedProfile
-from nlactions.resolver.extract.text import STOPWORDS, TextView, stem
+from nlactions.resolver.extract.text import STOPWORDS, TextView, Word, stem
 from nlactions.resolver.normalise import NUMBER_WORDS
 
-__all__ = ["PEOPLE", "cue_after", "cue_before", "cue_near"]
+__all__ = ["PEOPLE", "counts_people", "cue_after", "cue_before", "cue_near", "people_counted"]
 
 # Nouns that count people; a need that counts seats, tickets or guests is often given as "for 3 people".
 PEOPLE = frozenset(
@@ -146,6 +146,8 @@ def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
         words.append(word)
         if len(words) == 2:
             break
+    if len(words) == 2 and _is_one(view, end) and profile.cue(words[0].stem) == 0:
+        words = words[:1]  # "one way tickets", "one bedroom flat": "one" qualifies the next word
     best = 0.0
     for i, word in enumerate(words):
         best = max(best, profile.cue(word.stem) * _DECAY_AFTER[i])
@@ -155,11 +157,41 @@ def cue_after(profile: NeedProfile, view: TextView, end: int) -> float:
     if words and words[0].stem in PEOPLE and counts_people:
         best = max(best, 0.85)
     if not words and counts_people:
-        # "a cabin for 4", "a boat for two": a bare count after "for" counts people.
+        # "a cabin for 4", "a boat for two": a bare count after "for" counts people, when "for"
+        # follows the thing counted; "looking for one" is a pronoun after a verb.
         before = view.before(end, 3)
-        if len(before) >= 2 and before[1].lower == "for" and before[0].end == end:
+        if len(before) >= 2 and before[1].lower == "for" and before[0].end == end and _thing_before(before):
             best = max(best, 0.85)
     return best
+
+
+def _is_one(view: TextView, end: int) -> bool:
+    """True when the word ending at ``end`` is the word "one" (also an article or a pronoun)."""
+    before = view.before(end, 1)
+    return bool(before) and before[0].end == end and before[0].lower == "one"
+
+
+# Verbs that take "for" and an object: "looking for one" asks for a thing, it counts no one.
+_SEEK = frozenset({"look", "search", "wait", "ask", "hunt", "hope", "shop"})
+
+
+def _thing_before(before: list[Word]) -> bool:
+    """False when the word before "for" (``before[2]``) is a verb of seeking or in -ing ("looking for one")."""
+    if len(before) < 3:
+        return True
+    word = before[2].lower
+    return not (word.isalpha() and (word.endswith("ing") or word in _SEEK))
+
+
+def counts_people(profile: NeedProfile) -> bool:
+    """True when the need counts people, seats or tickets (its words name one of them)."""
+    return any(profile.cue(c) > 0 for c in _COUNTED)
+
+
+def people_counted(view: TextView, end: int) -> bool:
+    """True when the number ending at ``end`` is followed by a noun for people ("1 person", "4 guests")."""
+    after = view.after(end, 1)
+    return bool(after) and after[0].stem in PEOPLE
 
 
 def cue_near(profile: NeedProfile, view: TextView, start: int, end: int) -> float:

@@ -10,7 +10,7 @@ from nlactions.resolver.extract.cues import cue_before
 from nlactions.resolver.extract.enumerations import enumeration_at
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
-from nlactions.resolver.numbers import parse_number
+from nlactions.resolver.numbers import parse_coordinate, parse_number
 
 __all__ = ["find_lists"]
 
@@ -25,7 +25,8 @@ def _items(need: NeedProfile, inner: str) -> list[Any] | None:
     t = need.need.type
     out: list[Any] = []
     for part in parts:
-        number = parse_number(part)
+        coordinate = parse_coordinate(part) if t in ("float", "any") else None
+        number = coordinate if coordinate is not None else parse_number(part)
         if t == "int":
             if number is None or not float(number).is_integer():
                 return None

@@ -75,8 +75,9 @@ def name_at(
             continue
         break
     end = last.end
-    # Keep the dot of an abbreviation ("D.C.") but not a full stop after a longer word.
-    if end < len(view.text) and view.text[end] == "." and len(last.text) <= 2 and last.text.isupper():
+    # Keep the last dot of initials ("D.C.", "U.S."), not a full stop after a word ("LA.", "NY.").
+    initials = len(last.text) == 1 and last.index > first.index and view.text[last.start - 1] == "."
+    if end < len(view.text) and view.text[end] == "." and last.text.isupper() and initials:
         end += 1
     return first.start, end
 

@@ -13,7 +13,7 @@ from nlactions.resolver.extract.booleans import find_booleans
 from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, calibrated, rule_of
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
-from nlactions.resolver.extract.corrections import corrected_later
+from nlactions.resolver.extract.corrections import corrected_later, moved_later
 from nlactions.resolver.extract.leftovers import find_leftovers
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.options import find_options
@@ -21,11 +21,11 @@ from nlactions.resolver.extract.patterns import find_patterns
 from nlactions.resolver.extract.people import find_people
 from nlactions.resolver.extract.phrases import find_phrases
 from nlactions.resolver.extract.places import find_places
-from nlactions.resolver.extract.profile import NeedProfile, profile_of
+from nlactions.resolver.extract.profile import NeedProfile, profile_of, words_of
 from nlactions.resolver.extract.proposal import Proposal, assign
 from nlactions.resolver.extract.quantities import find_quantities
 from nlactions.resolver.extract.temporal import find_temporal
-from nlactions.resolver.extract.text import TextView
+from nlactions.resolver.extract.text import STOPWORDS, TextView, stem
 from nlactions.resolver.extract.unit_names import find_unit_names
 
 __all__ = ["Abandoned", "OfflineExtractor"]
@@ -87,6 +87,16 @@ def _not_own_name(proposals: list[Proposal], profiles: Sequence[NeedProfile]) ->
         if not p.need.has_choices
     }
     return [p for p in proposals if not (isinstance(p.value, str) and p.value.strip().lower() in names.get(p.need, ()))]
+
+
+def _heads(profiles: Sequence[NeedProfile]) -> dict[str, str]:
+    """Each need's head noun: the stem of its label's last word that is not a small word ("name")."""
+    out: dict[str, str] = {}
+    for p in profiles:
+        words = [w for w in words_of(p.need.label) if w not in STOPWORDS]
+        if words:
+            out[p.need.key] = stem(words[-1])
+    return out
 
 
 def _detail(p: Proposal) -> str:
@@ -154,7 +164,8 @@ class OfflineExtractor:
             for extra in _tagged(find_leftovers(ctx, picked, self.threshold), "find_leftovers"):
                 picked[extra.need] = extra
             later = _later_rivals(proposals, picked, self.threshold, ctx.view.segment_at)
-            later |= corrected_later(ctx.view, picked, self.threshold)
+            later |= corrected_later(ctx.view, picked, self.threshold, _heads(profiles))
+            later |= moved_later(ctx.view, picked, self.threshold)
             for key, chosen in picked.items():
                 if round(chosen.confidence, 6) < self.threshold or key in later:
                     continue  # unsure, or a later sentence gives the need another value (a correction?)

@@ -92,6 +92,13 @@ def _occurrences(view: TextView, option: str) -> list[tuple[int, int]]:
     return out
 
 
+# Words before an option that change it: a degree ("very spicy") belongs to the value, a negation undoes it.
+_DEGREE = frozenset({"very", "extremely", "really", "super", "slightly", "mildly", "moderately", "somewhat",
+                     "quite", "fairly", "highly", "incredibly", "too", "more", "less", "most", "least",
+                     "pretty"})  # fmt: skip
+_NEGATIONS = frozenset({"not", "no", "non", "without", "never"})
+
+
 def _eligible(need: NeedProfile) -> bool:
     return need.kind in ("text", "any") and not need.need.list and need.need.type in ("str", "any")
 
@@ -108,6 +115,14 @@ def find_options(ctx: Context) -> list[Proposal]:
         if len(named) != 1:
             continue
         option, (start, end) = hits[-1]
+        before = ctx.view.before(start, 1)
+        word = before[0].lower if before and ctx.text[before[0].end : start] == " " else ""
+        if word in _NEGATIONS:
+            continue  # "not spicy" names the option to leave out
+        if word in _DEGREE:
+            if options.closed:
+                continue  # "very spicy" is not one of the listed values, nor is "spicy" what was said
+            option, start = ctx.text[before[0].start : end], before[0].start  # the adjective with its adverb
         conf = CLOSED if options.closed else EXAMPLE
         kind = "listed in the help" if options.closed else "an example in the help"
         out.append(Proposal(need.key, option, conf, start, end, f"'{option}' {kind}"))

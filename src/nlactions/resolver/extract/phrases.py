@@ -184,6 +184,38 @@ def _tail_uncertain(ctx: Context, end: int) -> bool:
     return ends and 1 <= len(rest) <= 2
 
 
+# Words that open a verb's object: "and set it", "and change the time" start a new clause.
+_OBJECT_OPENERS = frozenset({"it", "the", "a", "an", "this", "that", "them", "me", "my", "his", "her", "our",
+                             "their", "its", "your", "him", "us", "up", "off"})  # fmt: skip
+# Verbs an instruction goes on with after "and" ("call it X and set ..."): a new clause, not the name.
+_CLAUSE_VERBS = frozenset({"set", "change", "make", "add", "put", "send", "call", "remind", "move", "turn",
+                           "schedule", "book", "let", "tell", "give", "get", "show", "find", "remove", "delete",
+                           "update", "use", "wake", "start", "stop", "keep", "ask"})  # fmt: skip
+
+
+def _past_own_noun(need: NeedProfile, start: int, value: str) -> tuple[int, str]:
+    """ "call the new alarm Music practice": the need's own noun ("alarm") is not part of the name."""
+    first, _, rest = value.partition(" ")
+    own = {w for w in words_of(need.need.label) if w not in STOPWORDS and w not in _NAME_WORDS}
+    if rest and first.lower() in own and first[:1].islower():
+        return start + len(first) + 1 + (len(rest) - len(rest.lstrip())), rest.strip()
+    return start, value
+
+
+def _and_goes_on(ctx: Context, end: int) -> bool:
+    """True for "Buy milk" in "called Buy milk and eggs": "and" and a lower-case word may be more of the name.
+
+    "and set it for 4", "and change the time" are a new clause (a verb and its object): the name ended.
+    """
+    after = ctx.view.after(end, 3)
+    if len(after) < 2 or after[0].lower not in ("and", "or", "&"):
+        return False
+    nxt = after[1]
+    if nxt.lower in STOPWORDS or nxt.lower in _CLAUSE_VERBS or nxt.capitalised or not nxt.lower.isalpha():
+        return False
+    return not (len(after) >= 3 and after[2].lower in _OBJECT_OPENERS)
+
+
 def _mid_sentence(ctx: Context, end: int) -> bool:
     """True when more words of the same sentence follow ``end``."""
     i = ctx.view.index_at(end)
@@ -214,9 +246,11 @@ def _introduced(ctx: Context) -> list[Proposal]:
                 sentence = stop.search(start)
                 end = sentence.start() if sentence else len(text)
             value = text[start:end].strip()
+            if naming:
+                start, value = _past_own_noun(need, start, value)
             if value and value.lower() not in STOPWORDS:
-                if naming and _tail_uncertain(ctx, start + len(value)):
-                    continue  # "in the name of Leave for home": where the name ends is a guess
+                if naming and (_tail_uncertain(ctx, start + len(value)) or _and_goes_on(ctx, start + len(value))):
+                    continue  # "in the name of Leave for home", "Buy milk and eggs": where the name ends is a guess
                 cut = MID_SENTENCE if naming and _mid_sentence(ctx, start + len(value)) else ""
                 detail = f"text after '{m.group().strip()}'{cut}"
                 out.append(Proposal(need.key, value, 0.9, start, start + len(value), detail))

@@ -6,7 +6,7 @@ import re
 
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.names import name_at, settled_end
-from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots
 from nlactions.resolver.extract.text import STOPWORDS, TextView
@@ -130,6 +130,9 @@ NOT_OPENERS = frozenset(
 )
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.)+$")  # "D.C."
+
+
 def _with_region(view: TextView, end: int) -> int:
     """Extend a place over ", CA" / ", France" that follows it."""
     text = view.text
@@ -141,7 +144,12 @@ def _with_region(view: TextView, end: int) -> int:
     if view.words[i].start != end + 2:
         return end
     span = name_at(view, i, skip_article=False)
-    return span[1] if span else end
+    if span is None:
+        return end
+    region = text[span[0] : span[1]]
+    if "." in region and not _INITIALS.match(region):
+        region = region[: region.index(".")]  # "UK." ends the sentence; "Canada.I" runs into the next one
+    return span[0] + len(region) if region.strip() else end
 
 
 def place_spans(ctx: Context) -> list[Span]:
@@ -238,7 +246,17 @@ def _render(need: NeedProfile, span: Span) -> str | None:
     if _wants_region(need):
         # The need asks for "City, State": give it only when the text has both.
         return None if span.alt is None else str(span.alt)
+    if span.alt is not None and not _is_city(need):
+        return str(span.alt)  # "Manhattan, New York": a place with the region the text gives it
     return str(span.value)
+
+
+_CITY_WORDS = frozenset({"city", "town", "village"})
+
+
+def _is_city(need: NeedProfile) -> bool:
+    """True when the need's key or label names a city, town or village: the name without its region."""
+    return bool(_CITY_WORDS & set(words_of(f"{need.need.key} {need.need.label}")))
 
 
 def find_places(ctx: Context, taken: list[tuple[int, int]]) -> list[Proposal]:

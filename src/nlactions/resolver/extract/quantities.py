@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from nlactions.resolver.extract.context import Context
-from nlactions.resolver.extract.cues import cue_before, cue_near
+from nlactions.resolver.extract.cues import counts_people, cue_before, cue_near, people_counted
 from nlactions.resolver.extract.measures import UNIT_CUE, Fit, counted_cue, fit_unit, number_unit, quantifies
-from nlactions.resolver.extract.profile import NeedProfile
+from nlactions.resolver.extract.profile import NeedProfile, words_of
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.text import STOPWORDS, stem
+from nlactions.resolver.extract.years import is_year, said_as_year, takes_years
 from nlactions.resolver.numbers import Number
 from nlactions.resolver.spans import SpanSet
 
@@ -91,14 +93,21 @@ def find_quantities(ctx: Context) -> list[Proposal]:
     numbers = [n for n in numbers if not _counts_things(ctx, n, needs)]
     units = [number_unit(ctx, n) for n in numbers]
     fits = [[fit_unit(need, n, u) for n, u in zip(numbers, units, strict=True)] for need in needs]
+    reads = [_NumberRead.of(ctx, n) for n in numbers]
+    anyone_counts_people = any(counts_people(p) for p in ctx.profiles)
+    scales = [_NeedScale.of(need, anyone_counts_people) for need in needs]
     values = [
-        [_measured(need, number, fit) for number, fit in zip(numbers, row, strict=True)]
-        for need, row in zip(needs, fits, strict=True)
+        [
+            None if read.year and not scale.years else _measured(need, _in_scale(scale, number, read), fit)
+            for number, read, fit in zip(numbers, reads, row, strict=True)
+        ]
+        for need, scale, row in zip(needs, scales, fits, strict=True)
     ]
     cues = [
         [
             max(
-                _unit_cue(fits[i][j], _cue(ctx, need, number, number.start in in_dates)), counted_cue(ctx, need, number)
+                _unit_cue(fits[i][j], _cue(ctx, need, number, number.start in in_dates, reads[j], scales[i])),
+                counted_cue(ctx, need, number),
             )
             if values[i][j] is not None
             else 0.0
@@ -207,23 +216,70 @@ def _parallel(ctx: Context, needs: list[NeedProfile], numbers: list[Number], val
     return out
 
 
+_MINOR = frozenset({"cent", "cents", "penny", "pennies", "pence"})
+
+
+@dataclass(frozen=True, slots=True)
+class _NumberRead:
+    """What the words around one number say about it, read once per number."""
+
+    money: bool  # "$12", "12 dollars", "50 cents"
+    minor: bool  # written in cents
+    people: bool  # "1 person", "4 guests"
+    year: bool  # "in 2019"
+
+    @classmethod
+    def of(cls, ctx: Context, number: Number) -> _NumberRead:
+        after = ctx.view.after(number.end, 1)
+        minor = bool(after) and after[0].lower in _MINOR
+        return cls(_is_money(ctx, number), minor, people_counted(ctx.view, number.end), said_as_year(ctx.view, number))
+
+
+@dataclass(frozen=True, slots=True)
+class _NeedScale:
+    """What a numeric need takes, read once per need: cents or not, years, counts of people."""
+
+    money: bool
+    minor: bool
+    years: bool
+    people: bool  # the need counts people
+    people_elsewhere: bool  # another need of the action counts people
+
+    @classmethod
+    def of(cls, need: NeedProfile, anyone_counts_people: bool) -> _NeedScale:
+        minor = bool(_MINOR & set(words_of(f"{need.need.label} {need.need.help_text}")))
+        people = counts_people(need)
+        return cls(need.money, minor, takes_years(need), people, not people and anyone_counts_people)
+
+
+def _in_scale(scale: _NeedScale, number: Number, read: _NumberRead) -> Number:
+    """The number in the need's scale: dollars for a need counted in cents x 100, cents for one in dollars / 100."""
+    if not read.money or scale.minor == read.minor or not (scale.money or scale.minor):
+        return number
+    scaled = round(number.value * 100, 8) if scale.minor else round(number.value / 100, 10)
+    value = int(scaled) if float(scaled).is_integer() else scaled
+    return Number(number.start, number.end, value, number.kind, number.word)
+
+
 _CURRENCY = frozenset({"dollar", "dollars", "buck", "bucks", "usd", "euro", "euros", "eur", "pound", "pounds", "gbp",
                        "yen", "cents", "rupees", "francs"})  # fmt: skip
 
 
 def _is_money(ctx: Context, number: Number) -> bool:
     after = ctx.view.after(number.end, 1)
-    return number.kind == "money" or bool(after and after[0].lower in _CURRENCY)
+    return number.kind == "money" or bool(after and after[0].lower in _CURRENCY | _MINOR)
 
 
-def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool = False) -> float:
-    if need.money and _is_money(ctx, number) and not in_date:
+def _cue(ctx: Context, need: NeedProfile, number: Number, in_date: bool, read: _NumberRead, scale: _NeedScale) -> float:
+    if need.money and read.money and not in_date:
         return 1.0  # "$12", "forty bucks" for an amount of money
     if number.word and not need.counts:
         # "two boxes" counts boxes; it is not the value of a box ("a two week stay" is a value).
         nxt = ctx.view.after(number.end, 1)
         if nxt and nxt[0].lower.endswith("s") and not nxt[0].lower.endswith("ss"):
             return cue_before(need, ctx.view, number.start)
+    if read.people and scale.people_elsewhere:
+        return 0.0  # "a rating for 1 person": the number is the need that counts people
     cue = cue_near(need, ctx.view, number.start, number.end)
     if in_date and cue < 0.9:
         return 0.0  # a number inside "in 2 days" or "March 12" counts only when named
@@ -282,6 +338,8 @@ def _by_order(
     for i, j in zip(open_idx, free, strict=True):
         if values[i][j] is None or _counts_something_else(ctx, needs[i], numbers[j]):
             return []
+        if is_year(ctx.view, numbers[j]) and not takes_years(needs[i]):
+            return []  # "the invoice for 2023": a year, unnamed, is not the amount
         detail = "the only number" if len(free) == 1 else f"number in order of mention ({len(free)})"
         out.append(Proposal(needs[i].key, values[i][j], conf, numbers[j].start, numbers[j].end, detail))
     return out

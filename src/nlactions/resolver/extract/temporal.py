@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any
 
@@ -9,6 +10,7 @@ from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.profile import NeedProfile
 from nlactions.resolver.extract.proposal import Proposal
 from nlactions.resolver.extract.slots import Span, fill_slots, role_before
+from nlactions.resolver.extract.years import is_year
 
 __all__ = ["find_temporal"]
 
@@ -46,6 +48,22 @@ def _render_time(need: NeedProfile, span: Span) -> Any:
     return str(span.value)
 
 
+_NEAR = 40  # characters: "tomorrow, June01 2023" restates the day in a form not read
+
+
+def _beside_unread_year(ctx: Context, years: list[int], start: int, end: int) -> bool:
+    """True for a relative day ("tomorrow", "next Friday") next to a year no date was read from."""
+    if any(c.isdigit() for c in ctx.text[start:end]):
+        return False  # the date itself is written out
+    segment = ctx.view.segment_at(start)
+    i = bisect.bisect_right(years, start - _NEAR)
+    while i < len(years) and years[i] < end + _NEAR:
+        if ctx.view.segment_at(years[i]) == segment:
+            return True
+        i += 1
+    return False
+
+
 def find_temporal(ctx: Context) -> list[Proposal]:
     """Proposals for date, datetime and time needs (and choices whose labels are dates or times)."""
     view = ctx.view
@@ -53,9 +71,11 @@ def find_temporal(ctx: Context) -> list[Proposal]:
     time_needs = [p for p in ctx.profiles if p.kind == "time" or (p.kind == "choice" and p.choice_kind == "time")]
     stamp_needs = ctx.of_kind("datetime")
     out: list[Proposal] = []
+    years = [n.start for n in ctx.numbers() if is_year(ctx.view, n)]  # in order of the text
     dates = [
         Span(f.start, f.end, f.value, f.confidence, role_before(view, f.start), view.segment_at(f.start))
         for f in ctx.dates()
+        if not _beside_unread_year(ctx, years, f.start, f.end)
     ]
     times = [
         Span(f.start, f.end, f.value, f.confidence, role_before(view, f.start), view.segment_at(f.start))

@@ -1,7 +1,7 @@
 """OAuth2 authorization server for callers: oauth_clients, oauth_codes, oauth_tokens
 
-Revision ID: 0007_oauth_server
-Revises: 0006_user_passwords
+Revision ID: 0008_oauth_server
+Revises: 0007_connect
 Create Date: 2026-12-01 23:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_oauth_server"
-down_revision: str | None = "0006_user_passwords"
+revision: str = "0008_oauth_server"
+down_revision: str | None = "0007_connect"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
