@@ -1,4 +1,4 @@
-"""The ``nlactions`` command: serve | migrate | keys | users | auths | oauth-apps | apps | run | mcp."""
+"""The ``nlactions`` command: serve | migrate | keys | users | auths | oauth | oauth-apps | apps | run | mcp."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from nlactions.db.migrate import upgrade
 from nlactions.errors import BadRequest, NLActionsError, NotFound
 from nlactions.execute.schemas import ParamConstraint
 from nlactions.execute.service import ExecuteFlags, ExecutionInput, find_app
+from nlactions.oauth import service as oauth
 from nlactions.settings import Settings
 from nlactions.signin import service as signin
 from nlactions.signin.passwords import check_new_password
@@ -654,6 +655,75 @@ def oauth_remove(app: Annotated[str, typer.Argument(help="App key, e.g. SlackAPI
         err.print(f"[red]error:[/red] no OAuth client of {app} was registered with the CLI.")
         raise typer.Exit(1)
     out.print(f"Removed the OAuth client of {app}.", soft_wrap=True)
+
+
+callers_oauth_cli = typer.Typer(help="nlactions as an OAuth2 authorization server for callers.", no_args_is_help=True)
+oauth_clients_cli = typer.Typer(help="Register, list and revoke OAuth clients.", no_args_is_help=True)
+callers_oauth_cli.add_typer(oauth_clients_cli, name="clients")
+cli.add_typer(callers_oauth_cli, name="oauth")
+
+
+@oauth_clients_cli.command("create")
+def oauth_clients_create(
+    name: Annotated[str, typer.Option(help="Shown to users on the consent page.")],
+    redirect_uri: Annotated[list[str], typer.Option("--redirect-uri", help="An exact redirect URI (repeatable).")],
+    public: Annotated[
+        bool, typer.Option("--public", help="No client secret: the client proves codes with PKCE only.")
+    ] = False,
+    account: Annotated[str, typer.Option(help="The account that manages the client.")] = accounts.DEFAULT_ACCOUNT,
+    scope: Annotated[str | None, typer.Option(help="Scopes it may ask for, space-separated (default: all).")] = None,
+) -> None:
+    """Register an OAuth client; a confidential client's secret is printed once, alone on the last line."""
+
+    async def work(runtime: Runtime) -> oauth.CreatedClient:
+        account_id = await _account_by_name(runtime, account)
+        async with runtime.sessions() as session, session.begin():
+            return await oauth.create_client(
+                session, account_id=account_id, name=name, redirect_uris=redirect_uri, public=public, scope=scope
+            )
+
+    created = _with_runtime(work)
+    kind = "public (PKCE, no secret)" if created.client_secret is None else "confidential"
+    out.print(f"Created {kind} OAuth client {created.row.name!r} in account '{account}'.", soft_wrap=True)
+    out.print(f"client_id: {created.row.client_id}", soft_wrap=True)
+    if created.client_secret:
+        out.print("client_secret (shown only now):")
+        print(created.client_secret, flush=True)
+
+
+@oauth_clients_cli.command("list")
+def oauth_clients_list(account: Annotated[str | None, typer.Option(help="Only this account.")] = None) -> None:
+    """List live OAuth clients (never their secrets)."""
+
+    async def work(runtime: Runtime) -> list[Any]:
+        account_id = await _account_by_name(runtime, account) if account else None
+        async with runtime.sessions() as session:
+            return await oauth.list_clients(session, account_id)
+
+    table = Table("client_id", "name", "type", "account", "origin", "redirect URIs", "scope", "created")
+    for row in _with_runtime(work):
+        table.add_row(
+            row.client_id,
+            row.name,
+            "public" if row.secret_hash is None else "confidential",
+            str(row.account_id or ""),
+            row.origin,
+            " ".join(row.redirect_uris),
+            row.scope,
+            row.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+@oauth_clients_cli.command("revoke")
+def oauth_clients_revoke(client_id: Annotated[str, typer.Argument(help="The client_id.")]) -> None:
+    """Revoke an OAuth client and every token it holds."""
+
+    async def work(runtime: Runtime) -> str:
+        async with runtime.sessions() as session, session.begin():
+            return (await oauth.revoke_client(session, client_id, None)).client_id
+
+    out.print(f"Revoked OAuth client {_with_runtime(work)} and its tokens.")
 
 
 def main() -> None:

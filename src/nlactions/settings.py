@@ -80,6 +80,17 @@ class Settings(BaseSettings):
     session_secret: str | None = None
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, gt=0)
 
+    # OAuth2 server for callers (``/oauth/…``); its issuer is ``public_url`` (below) when set, else the URL the
+    # request came to. Codes live ``oauth_code_seconds``, access tokens ``oauth_access_token_seconds``, refresh
+    # tokens ``oauth_refresh_token_seconds``. ``oauth_signing_key``: the PEM of the RSA key signing id_tokens
+    # (default: generated once into the data dir).
+    oauth_code_seconds: int = Field(default=120, gt=0, le=600)
+    oauth_access_token_seconds: int = Field(default=3600, gt=0)
+    oauth_refresh_token_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    oauth_signing_key: str | None = None
+    oauth_dynamic_registration: bool = True
+    oauth_client_metadata_cache_seconds: float = Field(default=300.0, ge=0)
+
     # API key lookups are cached this long; a revoked key stops working within it.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
 
@@ -151,6 +162,8 @@ class Settings(BaseSettings):
     rate_limit_failed_auth: str = "20/minute"
     # Failed sign-ins on the web pages, counted per client address and per email; past it, a 429 page.
     rate_limit_signin: str = "5/minute;30/hour"
+    # OAuth dynamic client registrations (``/oauth/register/``) per client address.
+    rate_limit_oauth_register: str = "10/hour"
     # Prefix of the rate-limit keys in Redis (when ``redis_url`` is set): servers sharing it share budgets.
     rate_limit_key_prefix: str = "nlactions:ratelimit"
 
@@ -165,7 +178,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "rate_limit_execute", "rate_limit_read", "rate_limit_failed_auth", "rate_limit_signin", mode="before"
+        "rate_limit_execute",
+        "rate_limit_read",
+        "rate_limit_failed_auth",
+        "rate_limit_signin",
+        "rate_limit_oauth_register",
+        mode="before",
     )
     @classmethod
     def _check_rate_limit(cls, value: object, info: ValidationInfo) -> object:

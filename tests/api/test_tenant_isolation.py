@@ -36,6 +36,7 @@ from ulid import ULID
 
 from conftest import make_key
 from helpers.apps import directory, directory_app, recorder
+from helpers.oauth import mint_token
 from helpers.web import csrf_of, page_client, sign_in
 from mcp import Client
 from nlactions.accounts.service import CreatedKey, create_key
@@ -52,7 +53,7 @@ from nlactions.catalog import (
     OAuth2Auth,
     need,
 )
-from nlactions.db.models import ExecutionLog
+from nlactions.db.models import ExecutionLog, User
 from nlactions.kit.ids import new_ulid
 from nlactions.settings import ConnectClientSetting, Settings
 from nlactions.signin.service import set_password
@@ -129,6 +130,8 @@ A_MARKERS = (
     "acme-private-feedback",  # rating feedback
     "owner@acme.test",  # A's user
     "(acme)",  # DirectoryAPI labels loaded for A
+    "Acme private agent",  # OAuth client name
+    "acme-agent.example",  # its redirect URI
 )
 
 
@@ -198,6 +201,7 @@ class Tenant:
     oauth: int = 0  # an authentication of OAuthLedgerAPI (the connect flow's app)
     actions: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    clients: list[str] = field(default_factory=list)
 
     async def send(self, call: Call) -> httpx.Response:
         return await self.http.request(call.method, call.path, params=call.params, json=call.body, headers=call.headers)
@@ -307,6 +311,8 @@ class World:
         assert [c["key"] for c in (await a.ok(Call("POST", BOOKS, body={"params": {}})))["results"]] == [
             "book-acmebooks"
         ]
+        agent = {"name": "Acme private agent", "redirect_uris": ["https://acme-agent.example/cb"]}
+        a.clients.append((await a.ok(Call("POST", "/api/v2/oauth/clients/", body=agent)))["client_id"])
         self.before = await self.snapshot()
         self.loads_before = len(ledger_loads)
         # B: its own authentication, AI action and execution; the directory now answers B's way.
@@ -322,6 +328,8 @@ class World:
         ran_b = await b.ok(Call("POST", f"/api/v2/ai-actions/{b.actions[0]}/execute/", body={"instructions": "hi"}))
         assert ran_b["status"] == "success", ran_b
         b.logs.append(ran_b["execution_log_id"])
+        own = {"name": "Globex agent", "redirect_uris": ["https://globex-agent.example/cb"], "public": True}
+        b.clients.append((await b.ok(Call("POST", "/api/v2/oauth/clients/", body=own)))["client_id"])
         self.runs_before = len(recorder.calls)
 
     async def snapshot(self) -> dict[str, Any]:
@@ -334,6 +342,7 @@ class World:
             "exposed": await a.ok(Call("GET", "/api/v1/exposed/")),
             "logs": [await a.ok(Call("GET", f"/api/v1/execution-log/{i}/")) for i in a.logs],
             "accounts": await a.ok(Call("GET", "/api/v2/auth/accounts/")),
+            "oauth_clients": await a.ok(Call("GET", "/api/v2/oauth/clients/")),
         }
         async with self.runtime.sessions() as session:
             rows = await session.scalars(
@@ -386,8 +395,10 @@ def fresh_loaders() -> Iterator[None]:
 B_KINDS: dict[str, tuple[str, str]] = {
     "another user": ("globex", "hank@globex.test"),
     "the same user": ("acme-labs", "owner@acme.test"),
+    "the same user's OAuth token": ("acme-labs", "owner@acme.test"),
 }
-"""Who B is: (B's account, B's user). The same user's key is made for B's account only."""
+"""Who B is: (B's account, B's user). The same user's key is made for B's account only; the OAuth kind sends
+an access token granted for B's account (with the execute scope) instead of the key."""
 
 
 @pytest.fixture(params=list(B_KINDS))
@@ -399,12 +410,21 @@ async def world(
     b_key = await make_key(runtime, account=b_account, user=b_user)
     markers = tuple(m for m in A_MARKERS if m != b_user)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://nlactions.test", headers={"x-api-key": b_key.key}
-    ) as b_http:
+    headers = {"x-api-key": b_key.key}
+    if "OAuth" in request.param:
+        user_id = await _user_id(runtime, b_user)
+        headers = {"Authorization": f"Bearer {await mint_token(runtime, user_id, b_key.account_id)}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://nlactions.test", headers=headers) as b_http:
         built = World(runtime, Tenant(key, client), Tenant(b_key, b_http), markers=markers)
         await built.setup()
         yield built
+
+
+async def _user_id(runtime: Runtime, email: str) -> int:
+    async with runtime.sessions() as session:
+        user = await session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        return user.id
 
 
 # -- reading the OpenAPI document --------------------------------------------------------------------
@@ -477,6 +497,9 @@ LIST_CASES: dict[Op, ListCase] = {
     ("GET", "/api/v1/dynamic/openapi.json"): ListCase(
         Call("GET", "/api/v1/dynamic/openapi.json"), _documented_actions, lambda t: t.actions
     ),
+    ("GET", "/api/v2/oauth/clients/"): ListCase(
+        Call("GET", "/api/v2/oauth/clients/"), lambda b: [r["client_id"] for r in b["results"]], lambda t: t.clients
+    ),
     ("GET", "/api/v2/execute/log/"): ListCase(
         Call("GET", "/api/v2/execute/log/"),
         lambda b: [r["execution_log_id"] for r in b["results"]],
@@ -490,7 +513,7 @@ LIST_CASES: dict[Op, ListCase] = {
 
 @dataclass(frozen=True)
 class IdCase:
-    kind: Literal["ai_action", "auth", "log"]
+    kind: Literal["ai_action", "auth", "log", "oauth_client"]
     calls: Callable[[str], list[Call]]
     refusal: Literal["404", "false"] = "404"
     """``false``: DELETE of an AI action answers a bare ``false`` for an id not in your accounts (spec)."""
@@ -552,6 +575,9 @@ ID_CASES: dict[Op, IdCase] = {
     ("GET", "/api/v2/execute/log/{execution_log_id}/"): IdCase(
         "log", lambda i: [Call("GET", f"/api/v2/execute/log/{i}/")]
     ),
+    ("DELETE", "/api/v2/oauth/clients/{client_id}/"): IdCase(
+        "oauth_client", lambda i: [Call("DELETE", f"/api/v2/oauth/clients/{i}/")]
+    ),
 }
 
 
@@ -559,6 +585,8 @@ def id_pairs(world: World, kind: str) -> list[tuple[str, str]]:
     """(A's id, an id that exists nowhere), in every form a path accepts."""
     if kind == "auth":
         return [(str(world.a.auth), str(UNKNOWN_INT))]
+    if kind == "oauth_client":
+        return [(world.a.clients[0], "nlc_" + new_ulid())]
     ids = world.a.actions if kind == "ai_action" else world.a.logs
     return [(form(theirs), form(new_ulid())) for theirs in ids for form in ULID_FORMS]
 
@@ -758,6 +786,13 @@ async def _choices(w: World) -> None:
     assert ledger_loads[-1] == ("books", "globexbooks")
 
 
+async def _create_oauth_client(w: World) -> None:
+    body = {"name": "Globex second agent", "redirect_uris": ["https://globex-agent.example/two"]}
+    created = await w.as_b(Call("POST", "/api/v2/oauth/clients/", body=body))
+    assert created.status_code == 201 and created.json()["account_id"] == w.b.key.account_id
+    assert created.json()["client_secret"].startswith("nlcs_")
+
+
 async def _connect(w: World) -> None:
     link = await w.as_b(Call("POST", OAUTH_CONNECT, body={"authentication_id": w.b.oauth}))
     assert link.status_code == 201 and "/connect/OAuthLedgerAPI/?state=" in link.json()["connect_url"]
@@ -777,6 +812,7 @@ PLAIN_CASES: dict[Op, Callable[[World], Any]] = {
     ("POST", ACTION_DETAILS): _action_details,
     ("POST", "/api/v2/guess-actions/"): _guess_actions,
     ("POST", CHOICES): _choices,
+    ("POST", "/api/v2/oauth/clients/"): _create_oauth_client,
     ("POST", CONNECT): _connect,
 }
 

@@ -14,6 +14,8 @@ from nlactions.kit.crypto import display_prefix, generate_api_key, hash_token
 
 DEFAULT_ACCOUNT = "default"
 DEFAULT_USER_EMAIL = "admin@localhost"
+EXECUTE_SCOPE = "nla:exposed_actions:execute"
+"""The OAuth scope a bearer token needs to run or preview actions (an API key may always)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,25 @@ class Caller:
     default_account_id: int
     account_ids: frozenset[int]
     key_id: int
+    scopes: frozenset[str] | None = None
+    """An OAuth access token's scopes; None for an API key (which may do everything in its accounts)."""
+    grant_id: str | None = None
+    """An OAuth access token's grant (the consent its tokens share); None for an API key."""
+
+    @property
+    def meter_id(self) -> str:
+        """Whom the per-key rate limits count: the API key, or the OAuth grant (so refreshing resets nothing)."""
+        return f"oauth:{self.grant_id}" if self.grant_id else str(self.key_id)
+
+    def require_execute(self) -> None:
+        """403 ``insufficient_scope`` when an OAuth token lacks the execute scope."""
+        if self.scopes is not None and EXECUTE_SCOPE not in self.scopes:
+            raise Forbidden(
+                f"This OAuth access token lacks the scope {EXECUTE_SCOPE}, which running or previewing an action "
+                "needs; it may only read.",
+                code="insufficient_scope",
+                hint=f"Ask for scope={EXECUTE_SCOPE} at /oauth/authorize/ and approve it, then use the new token.",
+            )
 
     def check(self) -> dict[str, object]:
         """The auth-check answer (v1 and v2): who the key belongs to."""

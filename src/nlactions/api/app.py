@@ -27,6 +27,7 @@ from nlactions.console import endpoints as console
 from nlactions.db.migrate import upgrade
 from nlactions.execute.endpoints import router as execute_router
 from nlactions.mcp.http import McpHttp
+from nlactions.oauth import endpoints as oauth
 from nlactions.ratelimits.headers import RateLimitHeaders
 from nlactions.ratelimits.service import RateLimits
 from nlactions.resolver import semantic
@@ -99,6 +100,8 @@ def create_app(
     mcp.install(app)
     signin.install(app)
     console.install(app)
+    app.include_router(oauth.router)
+    app.include_router(oauth.api)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrailingSlash)

@@ -26,6 +26,7 @@ from nlactions.execution.executor import Executor
 from nlactions.kit.crypto import SecretBox, derive_secrets, load_or_create_key
 from nlactions.kit.http import make_client
 from nlactions.kit.ssrf import SSRFGuard
+from nlactions.oauth.authenticator import CallerAuthenticator, TokenAuthenticator
 from nlactions.resolver.base import Resolver
 from nlactions.resolver.factory import build_resolver
 from nlactions.settings import Settings
@@ -40,7 +41,8 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     registry: Registry
     box: SecretBox
-    authenticator: KeyAuthenticator
+    authenticator: CallerAuthenticator
+    """API keys and OAuth access tokens."""
     batcher: WriteBatcher
     execute: ExecuteService
     resolver: Resolver
@@ -121,7 +123,10 @@ def build_runtime(
         sessions=sessions,
         registry=registry,
         box=box,
-        authenticator=KeyAuthenticator(sessions, settings.api_key_cache_seconds),
+        authenticator=CallerAuthenticator(
+            KeyAuthenticator(sessions, settings.api_key_cache_seconds),
+            TokenAuthenticator(sessions, settings.api_key_cache_seconds),
+        ),
         batcher=batcher,
         execute=None,  # type: ignore[arg-type]
         resolver=resolver,

@@ -233,3 +233,70 @@ class ChoiceCacheEntry(Base):
     prefill: Mapped[str] = mapped_column(String(200))
     choices: Mapped[list[Any]] = mapped_column(default=list)
     refreshed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class OAuthClient(Base):
+    """A caller's OAuth client: registered by CLI/API (``account_id`` set) or dynamically (RFC 7591, no account).
+
+    Only the secret's SHA-256 is stored; a public client has none and must use PKCE.
+    """
+
+    __tablename__ = "oauth_clients"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), default=None, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    redirect_uris: Mapped[list[Any]] = mapped_column(default=list)
+    scope: Mapped[str] = mapped_column(String(500), default="")
+    origin: Mapped[str] = mapped_column(String(20), default="cli")
+    """How it was made: ``cli``, ``api`` or ``dynamic`` (RFC 7591)."""
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class OAuthCode(Base):
+    """An authorization code (hashed), single-use and short-lived, bound to client, redirect URI and PKCE challenge."""
+
+    __tablename__ = "oauth_codes"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(String(2048))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(500), default="")
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    nonce: Mapped[str | None] = mapped_column(String(255), default=None)
+    grant_id: Mapped[str] = mapped_column(String(26))
+    """The grant (token family) the code's tokens belong to: a reused code revokes them."""
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class OAuthToken(Base):
+    """An access token and its refresh token (both hashed), bound to one account and its scopes.
+
+    Tokens of one consent share ``grant_id``: a refresh rotates to a new row of the same grant, and reuse
+    of a rotated refresh token revokes the whole grant.
+    """
+
+    __tablename__ = "oauth_tokens"
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    grant_id: Mapped[str] = mapped_column(String(26), index=True)
+    client_id: Mapped[str] = mapped_column(String(2048))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(500), default="")
+    prefix: Mapped[str] = mapped_column(String(20))
+    access_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    refresh_expires_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    rotated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)
+    """When its refresh token was exchanged for the next row's (then the access token still lives, the refresh not)."""
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, default=None)

@@ -23,6 +23,7 @@ from nlactions.accounts.service import Caller
 from nlactions.errors import RateLimited, Unauthorized
 from nlactions.ratelimits.notation import parse_budget, window_words
 from nlactions.ratelimits.quota import Meter, Quota, tightest
+from nlactions.ratelimits.registration import RegistrationThrottle
 from nlactions.ratelimits.signin import SignInThrottle
 from nlactions.ratelimits.storage import build_storage
 from nlactions.settings import Settings
@@ -40,7 +41,7 @@ class Budget(StrEnum):
 
 
 class Authenticator(Protocol):
-    """Turns an API key into a caller (``KeyAuthenticator``)."""
+    """Turns an API key or OAuth access token into a caller (``oauth.authenticator.CallerAuthenticator``)."""
 
     async def authenticate(self, key: str | None) -> Caller:
         """The caller for ``key``; ``Unauthorized`` otherwise."""
@@ -76,9 +77,11 @@ class RateLimits:
         read: list[RateLimitItem],
         failed_auth: list[RateLimitItem],
         signin: list[RateLimitItem] | None = None,
+        oauth_register: list[RateLimitItem] | None = None,
     ):
         self._storage = storage
         self.signin = SignInThrottle(storage, signin or [])
+        self.registration = RegistrationThrottle(storage, oauth_register or [])
         self._limiter = MovingWindowRateLimiter(storage)  # also checks the storage has moving windows
         self._windows = cast(MovingWindowSupport, storage)
         # Memory storage answers without waiting; a shared store is asked about every rule at once.
@@ -106,6 +109,7 @@ class RateLimits:
             read=parse_budget(settings.rate_limit_read),
             failed_auth=parse_budget(settings.rate_limit_failed_auth),
             signin=parse_budget(settings.rate_limit_signin),
+            oauth_register=parse_budget(settings.rate_limit_oauth_register),
         )
 
     async def admit(
@@ -125,15 +129,17 @@ class RateLimits:
                 if key:
                     meter.quota = await self._failed(address)
                 raise
-            meter.quota = await self.charge(budget, key_id=caller.key_id, account_id=caller.default_account_id)
+            if budget is Budget.EXECUTE:
+                caller.require_execute()
+            meter.quota = await self.charge(budget, key_id=caller.meter_id, account_id=caller.default_account_id)
             meter.charged = True
             return caller
         except RateLimited as exc:
             meter.quota, meter.refused = Quota(exc.limit, 0, exc.retry_after), True
             raise
 
-    async def charge(self, budget: Budget, *, key_id: int, account_id: int) -> Quota | None:
-        """Spend one request of ``budget`` for the key and its account; the tightest quota, or 429."""
+    async def charge(self, budget: Budget, *, key_id: int | str, account_id: int) -> Quota | None:
+        """Spend one request of ``budget`` for the key (or OAuth grant) and its account; the tightest quota, or 429."""
         rules = self._rules[budget]
         if not rules:
             return None
