@@ -92,6 +92,14 @@ async def test_the_public_url_setting_is_the_issuer(app: FastAPI, runtime: Runti
         meta = (await plain.get("/.well-known/oauth-authorization-server")).json()
     assert meta["issuer"] == "https://actions.example.org"
     assert meta["authorization_endpoint"] == "https://actions.example.org/oauth/authorize/"
+    async with api_client(app) as plain:
+        resource = (await plain.get("/.well-known/oauth-protected-resource")).json()
+        refused = await plain.post("/mcp/", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    # an MCP client finds this issuer from the resource metadata the 401 points at
+    assert resource["authorization_servers"] == ["https://actions.example.org"]
+    assert resource["resource"] == "https://actions.example.org"
+    assert refused.status_code == 401
+    assert "https://actions.example.org/.well-known/oauth-protected-resource" in refused.headers["www-authenticate"]
 
 
 async def test_a_dynamically_registered_public_client_completes_the_flow(

@@ -23,6 +23,12 @@ def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+def public_base_url(request: Request) -> str:
+    """This server's address for links and OAuth metadata: ``NLACTIONS_PUBLIC_URL``, else the request's."""
+    configured = runtime_of(request).settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 async def runtime(request: Request) -> Runtime:
     """The runtime as a dependency (async, so FastAPI runs it without a thread-pool hop)."""
     return runtime_of(request)

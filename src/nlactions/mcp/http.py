@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from nlactions.api.deps import admit, key_of, runtime_of
+from nlactions.api.deps import admit, key_of, public_base_url, runtime_of
 from nlactions.errors import NLActionsError
 from nlactions.mcp.agentic import READ_TOOLS
 from nlactions.mcp.server import Mode, build_server
@@ -35,8 +35,8 @@ PATHS: dict[Mode, tuple[str, ...]] = {"managed": ("/mcp", "/mcp/"), "agentic": (
 
 
 def base_url(request: Request) -> str:
-    """The server's public base URL as this request reached it (behind a proxy: uvicorn ``--proxy-headers``)."""
-    return str(request.base_url).rstrip("/")
+    """The server's public base URL (``NLACTIONS_PUBLIC_URL``, else as this request reached it): the OAuth issuer's."""
+    return public_base_url(request)
 
 
 def protected_resource(request: Request) -> dict[str, Any]:

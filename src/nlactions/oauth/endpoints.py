@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from nlactions.api.deps import CallerDep, RuntimeDep, limits_of, runtime_of
+from nlactions.api.deps import CallerDep, RuntimeDep, limits_of, public_base_url, runtime_of
 from nlactions.api.responses import FastJSONResponse, error_responses, example_response
 from nlactions.errors import RateLimited
 from nlactions.kit.ids import new_ulid
@@ -70,9 +70,8 @@ def state_of(request: Request) -> OAuthState:
 
 
 def issuer_of(request: Request) -> str:
-    """``NLACTIONS_PUBLIC_URL``, else the scheme and host the request came to."""
-    configured = runtime_of(request).settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """The issuer: ``NLACTIONS_PUBLIC_URL``, else the scheme and host the request came to."""
+    return public_base_url(request)
 
 
 def oauth_uri(request: Request) -> str | None:
