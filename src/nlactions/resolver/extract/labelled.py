@@ -8,6 +8,7 @@ long run of words) nothing is read. Numbers keep their sign and scale ("-42", "2
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,14 +132,20 @@ def _abbreviation(word: str) -> bool:
     return word[:1].isupper() and word.isalpha() and len(word) <= 3
 
 
-def _number_at(ctx: Context, start: int, first_word_start: int) -> Number | None:
-    """The number whose text starts between ``start`` and the first value word (its sign or currency)."""
-    for n in ctx.numbers():
-        if start <= n.start <= first_word_start < n.end:
-            return n
-        if n.start > first_word_start:
+class _Numbers:
+    """The text's numbers (not in dates or times), found by offset in logarithmic time."""
+
+    def __init__(self, ctx: Context):
+        self.numbers = ctx.numbers()
+        self._starts = [n.start for n in self.numbers]
+
+    def at(self, start: int, first_word_start: int) -> Number | None:
+        """The number whose text starts between ``start`` and the first value word (its sign or currency)."""
+        k = bisect.bisect_right(self._starts, first_word_start) - 1
+        if k < 0:
             return None
-    return None
+        n = self.numbers[k]
+        return n if start <= n.start and first_word_start < n.end else None
 
 
 def _as_number(profile: NeedProfile, n: Number, raw: str) -> Any:
@@ -183,7 +190,10 @@ def _setting_verb_before(labels: LabelIndex, i: int) -> bool:
     return k >= 0 and ws[k].segment == ws[i].segment and ws[k].lower in _SETTING
 
 
-def _read(ctx: Context, labels: LabelIndex, i: int, label: _Label, after_value: bool) -> Proposal | None:
+def _read(
+    ctx: Context, labels: LabelIndex, numbers: _Numbers, i: int, label: _Label, after_value: bool
+) -> Proposal | None:
+    """The value after the label at word ``i``, or None when the label is not a noun there or the end is a guess."""
     view = ctx.view
     ws = view.words
     need = label.need
@@ -200,7 +210,7 @@ def _read(ctx: Context, labels: LabelIndex, i: int, label: _Label, after_value: 
     lead = view.gap(ws[last_label].end, ws[first].start)
     name = " ".join(label.words)
     if need.kind in _NUMBER_KINDS:
-        n = _number_at(ctx, ws[last_label].end, ws[first].start)
+        n = numbers.at(ws[last_label].end, ws[first].start)
         if n is None or view.gap(ws[last_label].end, n.start).strip():
             return None
         last = view.index_at(n.end) - 1  # the number's last word; what follows must end the value
@@ -228,6 +238,9 @@ def _read(ctx: Context, labels: LabelIndex, i: int, label: _Label, after_value: 
 def find_labelled(ctx: Context) -> list[Proposal]:
     """Values written right after their need's label, up to a phrase boundary."""
     labels = LabelIndex(ctx.view, ctx.profiles)
+    if not labels.at:
+        return []
+    numbers = _Numbers(ctx)
     out = []
     ends: set[int] = set()  # where a value read after a label ended (the text offset)
     for i, found in sorted(labels.at.items()):
@@ -235,7 +248,7 @@ def find_labelled(ctx: Context) -> list[Proposal]:
         for label in found:
             if label.need.need.list:
                 continue
-            p = _read(ctx, labels, i, label, previous in ends)
+            p = _read(ctx, labels, numbers, i, label, previous in ends)
             if p is not None:
                 out.append(p)
                 ends.add(p.end)
