@@ -408,7 +408,7 @@ async def test_add_a_row_from_instructions_through_execute(
 async def test_the_plain_phrase_with_the_columns_locked(
     client: httpx.AsyncClient, google: GoogleServer, key_pems: tuple[str, str]
 ) -> None:
-    """The offline resolver cannot read "name Ana and amount 42" (see the xfail below), so the columns are locked."""
+    """Locked columns are written as given, whatever the instructions say."""
     assert (await connect(client, creds(google, key_pems))).status_code == 201
     locked = {"name": {"mode": "locked", "value": "Ana"}, "amount": {"mode": "locked", "value": "42"}}
     data = (await client.post(EXECUTE, json=add_row("add a row with name Ana and amount 42", **locked))).json()
@@ -416,16 +416,16 @@ async def test_the_plain_phrase_with_the_columns_locked(
     assert google.rows(book(google, "Budget").id, "Expenses")[-1] == ["Ana", "42", ""]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="offline resolver: 'with name Ana and amount 42' reads no column value (it abstains)",
-)
 async def test_the_plain_phrase_fills_the_columns_from_the_instructions(
     client: httpx.AsyncClient, google: GoogleServer, key_pems: tuple[str, str]
 ) -> None:
+    """ "with name Ana and amount 42": each value follows its column's label; the row is written."""
     assert (await connect(client, creds(google, key_pems))).status_code == 201
     data = (await client.post(EXECUTE, json=add_row("add a row with name Ana and amount 42"))).json()
+    assert data["status"] == "success", data
     assert data["resolved_params"]["name"] == "Ana" and data["resolved_params"]["amount"] == "42"
+    assert "note" not in data["resolved_params"] or not data["resolved_params"]["note"]
+    assert google.rows(book(google, "Budget").id, "Expenses")[-1] == ["Ana", "42", ""]
 
 
 async def test_a_row_with_no_column_values_is_not_added(
@@ -434,7 +434,7 @@ async def test_a_row_with_no_column_values_is_not_added(
     """Where the resolver abstains on every column, nothing is written: the error names the columns."""
     assert (await connect(client, creds(google, key_pems))).status_code == 201
     before = list(google.rows(book(google, "Budget").id, "Expenses"))
-    data = (await client.post(EXECUTE, json=add_row("add a row with name Ana and amount 42"))).json()
+    data = (await client.post(EXECUTE, json=add_row("add a row"))).json()
     assert data["status"] == "error", data
     assert "the columns are: name, amount, note" in data["error"]
     assert google.rows(book(google, "Budget").id, "Expenses") == before

@@ -20,7 +20,7 @@ from nlactions.resolver.extract.calibration_table import MEASURED
 __all__ = ["FREE_TEXT_SIGNALS", "MIN_SUPPORT", "PRECISION_FLOOR", "calibrated", "rule_of"]
 
 # Finders whose values are spans of free text (measured by the value's shape as well).
-FREE_TEXT_SIGNALS = frozenset({"phrases", "people", "places", "leftovers"})
+FREE_TEXT_SIGNALS = frozenset({"phrases", "people", "places", "leftovers", "labelled"})
 
 PRECISION_FLOOR = 0.97
 MIN_SUPPORT = 20  # fewer measured values cannot show a precision near 0.97 either way

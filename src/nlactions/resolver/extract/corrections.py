@@ -21,7 +21,7 @@ CORRECTION_WORDS = frozenset(
     {"no", "not", "wrong", "instead", "actually", "sorry", "change", "changed", "rather", "meant", "correction"}
 )
 # Signals reading free text: the ones a differently worded correction defeats.
-FREE_TEXT = frozenset({"phrases", "people", "leftovers"})
+FREE_TEXT = frozenset({"phrases", "people", "leftovers", "labelled"})
 
 
 def corrected_later(

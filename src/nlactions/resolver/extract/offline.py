@@ -14,6 +14,7 @@ from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, calibrated
 from nlactions.resolver.extract.choices import find_choices
 from nlactions.resolver.extract.context import Context
 from nlactions.resolver.extract.corrections import corrected_later, moved_later
+from nlactions.resolver.extract.labelled import find_labelled
 from nlactions.resolver.extract.leftovers import find_leftovers
 from nlactions.resolver.extract.lists import find_lists
 from nlactions.resolver.extract.options import find_options
@@ -40,6 +41,7 @@ FINDERS: tuple[Finder, ...] = (
     find_choices,
     find_options,
     find_phrases,
+    find_labelled,
     find_unit_names,
 )
 
