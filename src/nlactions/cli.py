@@ -99,6 +99,14 @@ def serve(
         print(created.key, flush=True)
     bind_host = host or settings.host
     bind_port = port if port is not None else settings.port
+    if created is not None:
+        shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::") else bind_host
+        base = (settings.public_url or f"http://{shown_host}:{bind_port}").rstrip("/")
+        out.print(
+            f"Web console: {base}/console/ (first give {created.user_email} a password: "
+            f"nlactions users set-password {created.user_email})",
+            soft_wrap=True,
+        )
     out.print(f"Database: {_safe_url(settings.effective_database_url)}")
     uvicorn.run(
         create_app(settings),

@@ -162,7 +162,13 @@ def test_serve_prints_the_first_key_once_and_executes_over_a_socket(tmp_path: Pa
         assert len(keys) == 1, printed
         key = keys[0]
         assert (data_dir / "nlactions.db").is_file()
+        console = [line for line in printed if line.startswith("Web console: ")]
+        assert console == [
+            f"Web console: {url}/console/ (first give admin@localhost a password: "
+            "nlactions users set-password admin@localhost)"
+        ], printed
         server.wait_healthy()
+        assert httpx.get(f"{url}/console/", timeout=10).headers["location"] == "/signin/?next=/console/"
 
         response = uppercase(url, key, "hello socket")
         assert response.status_code == 200, response.text
@@ -183,7 +189,7 @@ def test_serve_prints_the_first_key_once_and_executes_over_a_socket(tmp_path: Pa
     with serve(tmp_path, url, ["--port", str(port)], server_env(data_dir)) as again:
         printed = again.read_until(r"^Database: ")
         again.wait_healthy()
-        assert not [line for line in again.seen if "nla_" in line], printed
+        assert not [line for line in again.seen if "nla_" in line or "Web console" in line], printed
         assert uppercase(url, key, "still valid").json()["results"][0]["output"] == "STILL VALID"
 
 
