@@ -295,6 +295,59 @@ async def test_two_processes_on_one_database_refresh_once(
     assert bot_tokens(slack)[-2:] == [provider.access_tokens[1]] * 2
 
 
+CHANNELS = "/api/v2/apps/SlackAPI/choices/channel_message.channel/"
+
+
+async def test_a_refused_token_is_refreshed_once_for_choices_then_auth_expired_naming_the_reconnect(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+) -> None:
+    auth = await connected(settings, provider, client, browser, slack)
+    # Revoked at Slack before its expiry, the refresh token still good: refreshed once, the list loads.
+    slack.revoked.add(provider.access_tokens[0])
+    listed = await client.post(CHANNELS, json={"params": {}})
+    assert listed.status_code == 200, listed.text
+    assert [c["key"] for c in listed.json()["results"]] == ["C0GENERAL"]
+    assert provider.refreshes == provider.refresh_attempts == 1
+    loaded_with = [seen.token for seen in slack.requests if seen.method == "conversations.list"]
+    assert loaded_with == [provider.access_tokens[0], provider.access_tokens[1]]
+    assert (await client.get(AUTHS)).json()["results"][0]["stale"] is False
+
+    # Both revoked: one refresh attempt, then auth_expired (412) naming how to reconnect; never a 5xx.
+    provider.revoke_all()
+    slack.revoked.add(provider.access_tokens[1])
+    refused = await client.post(CHANNELS, params={"force_refresh": "true"}, json={"params": {}})
+    assert refused.status_code == 412, refused.text
+    body = refused.json()
+    assert body["code"] == "auth_expired" and "token_revoked" in body["error"]
+    assert f'POST {CONNECT} with {{"authentication_id": {auth["id"]}}}' in body["hint"]
+    assert provider.refresh_attempts == 2 and provider.refreshes == 1
+    stale = (await client.get(AUTHS)).json()["results"][0]
+    assert stale["stale"] is True and "invalid_grant" in stale["last_failure"]["message"]
+    assert not any(token in refused.text for token in provider.access_tokens)
+
+
+async def test_a_choice_load_an_execution_triggers_is_refreshed_once_after_a_refusal(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+) -> None:
+    await connected(settings, provider, client, browser, slack)
+    slack.revoked.add(provider.access_tokens[0])
+    guessed = message("Ahoy")
+    guessed["params"]["channel"] = {"mode": "guess", "value": "#general"}
+    ran = await client.post(EXECUTE, json=guessed)
+    assert ran.json()["status"] == "success", ran.text
+    assert slack.posted("C0GENERAL")[-1]["text"] == "Ahoy"
+    assert provider.refreshes == provider.refresh_attempts == 1
+    assert bot_tokens(slack)[-1] == provider.access_tokens[1]
+
+
 async def test_a_link_works_once(
     settings: Settings,
     provider: OAuthProvider,
