@@ -255,9 +255,9 @@ class ChoiceService:
         async def fetch(partial: list[Choice]) -> list[Choice]:
             try:
                 return await fetch_with(credentials.fields, partial)
-            except AuthExpired:
+            except AuthExpired as exc:
                 # The service refused the token (revoked, or expired early): one refresh, one more load.
-                renewed = await credentials.renewal.renew() if credentials.renewal is not None else None
+                renewed = await credentials.renewal.renew(exc.token) if credentials.renewal is not None else None
                 if renewed is None:
                     raise
             partial.clear()
