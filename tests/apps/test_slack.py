@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -558,3 +559,28 @@ async def test_connecting_with_a_bad_token_is_a_400_without_the_token(
     assert response.status_code == 400
     assert "invalid_auth" in response.json()["error"]
     assert "xoxb-wrong-999" not in response.text and "xoxb-wrong-999" not in caplog.text
+
+
+def test_oauth_answer_keeps_the_rotating_user_token_pair() -> None:
+    from nlactions.apps.slack.auth import auth as slack_auth
+
+    answer = {
+        "ok": True,
+        "access_token": "xoxe.xoxb-1",
+        "refresh_token": "xoxe-1-bot",
+        "expires_in": 43200,
+        "authed_user": {"id": "U1", "access_token": "xoxe.xoxp-1", "refresh_token": "xoxe-1-user", "expires_in": 43200},
+    }
+    fields = slack_auth.token_fields(answer)
+    assert fields["access_token"] == "xoxe.xoxb-1" and fields["refresh_token"] == "xoxe-1-bot"
+    assert fields["user_token"] == "xoxe.xoxp-1" and fields["user_refresh_token"] == "xoxe-1-user"
+    side = slack_auth.side_token("user")
+    assert side is not None
+    expires = side.expires_at(fields)
+    assert expires is not None and 43000 < (expires - dt.datetime.now(dt.UTC)).total_seconds() <= 43200
+    # Without rotation: no refresh token, no expiry, nothing to refresh.
+    plain = slack_auth.token_fields({"access_token": "xoxb-2", "authed_user": {"access_token": "xoxp-2"}})
+    assert plain == {"access_token": "xoxb-2", "user_token": "xoxp-2"}
+    # A user token refresh answers the new pair at the top.
+    refreshed = side.refreshed_fields({"access_token": "xoxp-3", "refresh_token": "xoxe-2", "expires_at": 1700000000})
+    assert refreshed == {"user_token": "xoxp-3", "user_refresh_token": "xoxe-2", "user_token_expires_at": "1700000000"}

@@ -55,29 +55,28 @@ def provider(slack: SlackServer) -> Iterator[OAuthProvider]:
     slack.add_member(BOT_ID, "nlbot", real_name="nlactions bot", is_bot=True)
     slack.add_member(ANA, "ana", real_name="Ana Lima", email="ana@acme.test")
     slack.add_channel("C0GENERAL", "general", members=[BOT_ID, ANA])
-    with OAuthProvider(scope="chat:write channels:read") as server:
+    with OAuthProvider(scope="chat:write channels:read", user_tokens=True) as server:
         server.redirect_uris.append(CALLBACK)
-        user_tokens: list[str] = []
 
         def issue(token: dict[str, Any]) -> None:
+            if token.get("token_type") == "user":  # a refreshed user token pair
+                slack.add_token(token["access_token"], ANA, kind="user")
+                return
             slack.add_token(token["access_token"], BOT_ID, kind="bot")
-            user = "xoxp-user-" + token["access_token"][-8:]
-            slack.add_token(user, ANA, kind="user")
-            user_tokens.append(user)
+            if "authed_user" in token:
+                slack.add_token(token["authed_user"]["access_token"], ANA, kind="user")
 
         def shape(token: dict[str, Any]) -> dict[str, Any]:
+            if token.get("token_type") == "user":
+                return {"ok": True, **token}
+            extra = {"authed_user": {**token["authed_user"], "id": ANA}} if "authed_user" in token else {}
             return {
                 "ok": True,
                 **token,
                 "token_type": "bot",
                 "bot_user_id": BOT_ID,
                 "team": {"id": "T0ACME", "name": "Acme"},
-                "authed_user": {
-                    "id": ANA,
-                    "scope": "search:read",
-                    "access_token": user_tokens[-1],
-                    "token_type": "user",
-                },
+                **extra,
             }
 
         server.on_issue, server.shape = issue, shape
@@ -293,6 +292,134 @@ async def test_two_processes_on_one_database_refresh_once(
     assert [r.json()["status"] for r in both] == ["success", "success"], [r.text for r in both]
     assert provider.refreshes == 1 and provider.refresh_attempts == 1
     assert bot_tokens(slack)[-2:] == [provider.access_tokens[1]] * 2
+
+
+CHANNELS = "/api/v2/apps/SlackAPI/choices/channel_message.channel/"
+
+
+async def test_a_refused_token_is_refreshed_once_for_choices_then_auth_expired_naming_the_reconnect(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+) -> None:
+    auth = await connected(settings, provider, client, browser, slack)
+    # Revoked at Slack before its expiry, the refresh token still good: refreshed once, the list loads.
+    slack.revoked.add(provider.access_tokens[0])
+    listed = await client.post(CHANNELS, json={"params": {}})
+    assert listed.status_code == 200, listed.text
+    assert [c["key"] for c in listed.json()["results"]] == ["C0GENERAL"]
+    assert provider.refreshes == provider.refresh_attempts == 1
+    loaded_with = [seen.token for seen in slack.requests if seen.method == "conversations.list"]
+    assert loaded_with == [provider.access_tokens[0], provider.access_tokens[1]]
+    assert (await client.get(AUTHS)).json()["results"][0]["stale"] is False
+
+    # Both revoked: one refresh attempt, then auth_expired (412) naming how to reconnect; never a 5xx.
+    provider.revoke_all()
+    slack.revoked.add(provider.access_tokens[1])
+    refused = await client.post(CHANNELS, params={"force_refresh": "true"}, json={"params": {}})
+    assert refused.status_code == 412, refused.text
+    body = refused.json()
+    assert body["code"] == "auth_expired" and "token_revoked" in body["error"]
+    assert f'POST {CONNECT} with {{"authentication_id": {auth["id"]}}}' in body["hint"]
+    assert provider.refresh_attempts == 2 and provider.refreshes == 1
+    stale = (await client.get(AUTHS)).json()["results"][0]
+    assert stale["stale"] is True and "invalid_grant" in stale["last_failure"]["message"]
+    assert not any(token in refused.text for token in provider.access_tokens)
+
+
+async def test_a_choice_load_an_execution_triggers_is_refreshed_once_after_a_refusal(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+) -> None:
+    await connected(settings, provider, client, browser, slack)
+    slack.revoked.add(provider.access_tokens[0])
+    guessed = message("Ahoy")
+    guessed["params"]["channel"] = {"mode": "guess", "value": "#general"}
+    ran = await client.post(EXECUTE, json=guessed)
+    assert ran.json()["status"] == "success", ran.text
+    assert slack.posted("C0GENERAL")[-1]["text"] == "Ahoy"
+    assert provider.refreshes == provider.refresh_attempts == 1
+    assert bot_tokens(slack)[-1] == provider.access_tokens[1]
+
+
+def status(text: str) -> dict[str, Any]:
+    return {
+        "instructions": "set it",
+        "app": "SlackAPI",
+        "action": "set_status",
+        "params": {"status_text": {"mode": "locked", "value": text}},
+    }
+
+
+def user_tokens(slack: SlackServer) -> list[str]:
+    return [seen.token for seen in slack.requests if seen.method == "users.profile.set"]
+
+
+async def rewrite_fields(runtime: Runtime, auth_id: int, **changes: str) -> None:
+    async with runtime.sessions() as session, session.begin():
+        row = await session.get(Authentication, auth_id)
+        assert row is not None
+        row.secret = runtime.box.seal({**runtime.box.open(row.secret), **changes})
+
+
+async def test_the_rotating_user_token_is_refreshed_after_a_refusal_and_before_expiry_once(
+    settings: Settings,
+    provider: OAuthProvider,
+    client: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    slack: SlackServer,
+    runtime: Runtime,
+) -> None:
+    auth = await connected(settings, provider, client, browser, slack)
+    # Slack's code exchange gave a user token pair with its expiry: all three were kept.
+    async with runtime.sessions() as session:
+        row = await session.get(Authentication, auth["id"])
+        assert row is not None
+        stored = runtime.box.open(row.secret)
+    assert stored["user_token"] == provider.user_access_tokens[0] and stored["user_refresh_token"].startswith("rt-")
+    assert float(stored["user_token_expires_at"]) > dt.datetime.now(dt.UTC).timestamp() + 3000
+
+    first = await client.post(EXECUTE, json=status("lunch"))
+    assert first.json()["status"] == "success", first.text
+    assert user_tokens(slack) == [provider.user_access_tokens[0]]
+
+    # The user token revoked at Slack: two concurrent executes refresh it once (with the user's refresh
+    # token at the same token URL); the bot token is left alone.
+    slack.revoked.add(provider.user_access_tokens[0])
+    provider.refresh_delay = 0.3
+    both = await asyncio.gather(client.post(EXECUTE, json=status("one")), client.post(EXECUTE, json=status("two")))
+    assert [r.json()["status"] for r in both] == ["success", "success"], [r.text for r in both]
+    assert provider.user_refreshes == provider.refreshes == provider.refresh_attempts == 1
+    assert user_tokens(slack)[-2:] == [provider.user_access_tokens[1]] * 2
+    assert len(provider.access_tokens) == 1  # no bot refresh
+    refreshed_with = [f["refresh_token"] for f in provider.token_requests if f.get("grant_type") == "refresh_token"]
+    assert refreshed_with == [stored["user_refresh_token"]]
+
+    # About to expire (by its stored expiry): refreshed before use, so Slack never sees the old one again.
+    provider.refresh_delay = 0
+    await rewrite_fields(runtime, auth["id"], user_token_expires_at=str(int(dt.datetime.now(dt.UTC).timestamp())))
+    before = len(user_tokens(slack))
+    due = await client.post(EXECUTE, json=status("soon"))
+    assert due.json()["status"] == "success", due.text
+    assert provider.user_refreshes == 2 and user_tokens(slack)[before:] == [provider.user_access_tokens[2]]
+    bot = await client.post(EXECUTE, json=message("the bot token still works"))
+    assert bot.json()["status"] == "success" and bot_tokens(slack)[-1] == provider.access_tokens[0]
+
+    # Its refresh token refused too: auth_expired with the reconnect link, the authentication stale.
+    provider.revoke_all()
+    slack.revoked.add(provider.user_access_tokens[2])
+    refused = (await client.post(EXECUTE, json=status("never"))).json()
+    assert refused["status"] == "error" and refused["error"].startswith("auth_expired: ")
+    assert "http://nlactions.test/connect/SlackAPI/?state=" in refused["error"]
+    stale = (await client.get(AUTHS)).json()["results"][0]
+    assert stale["stale"] is True and "user token" in stale["last_failure"]["message"]
+    secrets_seen = [*provider.user_access_tokens, *provider.access_tokens, stored["user_refresh_token"]]
+    assert not any(token in str(stale) + str(refused) for token in secrets_seen)
 
 
 async def test_a_link_works_once(

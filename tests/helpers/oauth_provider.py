@@ -7,6 +7,12 @@ token works once, a refreshed one is revoked, and ``provider.revoke_all()`` make
 ``invalid_grant``. ``provider.refreshes`` counts successful refreshes; ``refresh_delay`` slows each refresh
 (to widen a race). ``shape`` rewrites each token answer (Slack's ``oauth.v2.access`` shape); ``on_issue`` sees
 each issued token (to teach a vendor peer the new access token).
+
+``user_tokens=True`` issues a user token pair the way Slack does with token rotation on: the code exchange's
+answer carries ``authed_user {access_token, refresh_token, expires_in, token_type: "user"}``, and a refresh
+with the user's refresh token answers the new user pair at the top with ``token_type: "user"``.
+``user_access_tokens`` lists the user tokens issued, ``user_refreshes`` counts the user refreshes (also
+counted in ``refreshes``).
 """
 
 from __future__ import annotations
@@ -92,6 +98,7 @@ class _Refresh:
     scope: str
     user: str
     revoked: bool = False
+    kind: str = "bot"
 
     def check_client(self, client: _Client) -> bool:
         return client.client_id == self.client_id
@@ -151,6 +158,7 @@ class OAuthProvider(ThreadedServer):
         pkce: bool = False,
         expires_in: int = 3600,
         user: str = "ana",
+        user_tokens: bool = False,
     ) -> None:
         super().__init__()
         self.client_id = client_id
@@ -159,6 +167,9 @@ class OAuthProvider(ThreadedServer):
         self.pkce = pkce
         self.expires_in = expires_in
         self.user = user
+        self.user_tokens = user_tokens
+        self.user_access_tokens: list[str] = []
+        self.user_refreshes = 0
         self.decision = "approve"
         self.redirect_uris: list[str] = []
         self.refreshes = 0
@@ -195,6 +206,26 @@ class OAuthProvider(ThreadedServer):
             for item in self._store.refresh.values():
                 item.revoked = True
 
+    def kind_of(self, refresh_token: str | None) -> str:
+        """``"user"`` for a refresh token of a user token pair, else ``"bot"``."""
+        with self._store.lock:
+            item = self._store.refresh.get(refresh_token or "")
+        return item.kind if item is not None else "bot"
+
+    def _user_pair(self, client_id: str) -> Token:
+        """A new user token pair, as Slack's ``authed_user`` carries it."""
+        access, refresh = "xoxp-user-" + secrets.token_urlsafe(12), "rt-user-" + secrets.token_urlsafe(24)
+        with self._store.lock:
+            self._store.refresh[refresh] = _Refresh(refresh, client_id, self.scope, self.user, kind="user")
+        self.user_access_tokens.append(access)
+        return {
+            "id": self.user,
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": self.expires_in,
+            "token_type": "user",
+        }
+
     # --- authlib's server parts ---
 
     def _authorization_server(self) -> AuthorizationServer:
@@ -208,12 +239,19 @@ class OAuthProvider(ThreadedServer):
                 return _Client(provider.client_id, provider.client_secret, provider.redirect_uris, provider.scope)
 
             def save_token(self, token: Token, request: OAuth2Request) -> None:
+                kind = provider.kind_of(request.form.get("refresh_token"))
                 if token.get("refresh_token"):
                     with store.lock:
                         store.refresh[token["refresh_token"]] = _Refresh(
-                            token["refresh_token"], request.client.client_id, token.get("scope", ""), provider.user
+                            token["refresh_token"],
+                            request.client.client_id,
+                            token.get("scope", ""),
+                            provider.user,
+                            kind=kind,
                         )
-                provider.access_tokens.append(token["access_token"])
+                (provider.user_access_tokens if kind == "user" else provider.access_tokens).append(
+                    token["access_token"]
+                )
 
             def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
                 return request
@@ -265,6 +303,8 @@ class OAuthProvider(ThreadedServer):
                 with store.lock:
                     refresh_token.revoked = True
                 provider.refreshes += 1
+                if refresh_token.kind == "user":
+                    provider.user_refreshes += 1
 
         server = Server()
         server.register_token_generator(
@@ -304,6 +344,11 @@ class OAuthProvider(ThreadedServer):
         oauth_request = _Request("POST", "/token", {}, form, dict(request.headers))
         status, body, _ = self._oauth.create_token_response(oauth_request)
         if status == 200 and isinstance(body, dict):
+            grant = form.get("grant_type")
+            if grant == "refresh_token" and self.kind_of(form.get("refresh_token")) == "user":
+                body["token_type"] = "user"
+            elif grant == "authorization_code" and self.user_tokens:
+                body["authed_user"] = self._user_pair(self.client_id)
             if self.on_issue is not None:
                 self.on_issue(body)
             if self.shape is not None:

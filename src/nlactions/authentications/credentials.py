@@ -36,12 +36,13 @@ class Renewal:
         self._version = version
         self._used = False
 
-    async def renew(self) -> Mapping[str, str] | None:
-        """Refresh the tokens (or take the ones another execution just refreshed); None when that is not possible."""
+    async def renew(self, token: str | None = None) -> Mapping[str, str] | None:
+        """Refresh the refused token (``token``: a side token's name, None: the main one), or take the one another
+        execution just refreshed; None when that is not possible."""
         if self._used:
             return None
         self._used = True
-        renewed = await self._refresher.refresh(self._app, self._authentication_id, self._version)
+        renewed = await self._refresher.refresh(self._app, self._authentication_id, self._version, token)
         return renewed.fields if renewed is not None else None
 
 
@@ -96,13 +97,16 @@ class CredentialStore:
         refresher = self._refresher
         if refresher is None or not refresher.can_refresh(app, opened):
             return Credentials(row.id, opened)
-        version = row.token_version
-        if refresher.due(row) and not refresh_refused(row):
-            fresh = await refresher.refresh(app, row.id, version)
-            if fresh is not None:
+        fields, version = opened, row.token_version
+        due = ([None] if refresher.due(row) else []) + refresher.due_side_tokens(app, opened)
+        if due and not refresh_refused(row):
+            for token in due:
+                fresh = await refresher.refresh(app, row.id, version, token)
+                if fresh is None:
+                    break
                 # A refusal of the refreshed tokens may refresh once more, from their version.
-                return Credentials(row.id, fresh.fields, Renewal(refresher, app, row.id, fresh.version))
-        return Credentials(row.id, opened, Renewal(refresher, app, row.id, version))
+                fields, version = fresh.fields, fresh.version
+        return Credentials(row.id, fields, Renewal(refresher, app, row.id, version))
 
     async def mark_stale(self, authentication_id: int) -> None:
         """Flag an authentication after the service refused it."""

@@ -53,6 +53,14 @@ class Renewed:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Which token a claimed refresh renews (None: the main one) and the main token's stored expiry."""
+
+    token: str | None
+    expires_at: dt.datetime | None
+
+
 class TokenRefresher:
     """Refreshes stored OAuth tokens with the operator's registered client, one refresh at a time."""
 
@@ -75,18 +83,29 @@ class TokenRefresher:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def can_refresh(self, app: App, fields: Mapping[str, str]) -> bool:
-        """True when the app connects with OAuth and the fields hold a refresh token."""
+        """True when the app connects with OAuth and the fields hold a refresh token (for any of its tokens)."""
         auth = oauth_of(app)
-        return auth is not None and bool(fields.get(auth.refresh_token_field))
+        if auth is None:
+            return False
+        return bool(fields.get(auth.refresh_token_field)) or any(fields.get(s.refresh_field) for s in auth.side_tokens)
 
     def due(self, row: Authentication, now: dt.datetime | None = None) -> bool:
         """True when the access token expires within the margin."""
-        expires = aware(row.token_expires_at)
+        return self._within_margin(aware(row.token_expires_at), now)
+
+    def due_side_tokens(self, app: App, fields: Mapping[str, str], now: dt.datetime | None = None) -> list[str]:
+        """The app's side tokens that expire within the margin and can be refreshed (their names)."""
+        auth = oauth_of(app)
+        sides = auth.side_tokens if auth is not None else ()
+        return [s.name for s in sides if fields.get(s.refresh_field) and self._within_margin(s.expires_at(fields), now)]
+
+    def _within_margin(self, expires: dt.datetime | None, now: dt.datetime | None) -> bool:
         return expires is not None and expires - self.margin <= (now or dt.datetime.now(dt.UTC))
 
-    async def refresh(self, app: App, auth_id: int, seen_version: int) -> Renewed | None:
+    async def refresh(self, app: App, auth_id: int, seen_version: int, token: str | None = None) -> Renewed | None:
         """Fresh fields for the authentication, refreshed here or by whoever refreshed since ``seen_version``.
 
+        ``token`` names a side token (``OAuth2Auth.side_tokens``) to refresh instead of the main access token.
         None when it cannot be refreshed (no refresh token, no registered client, the provider refused:
         then it is marked stale with the reason in ``last_failure``) or the provider could not be reached.
         """
@@ -94,9 +113,9 @@ class TokenRefresher:
         if lock is None:
             lock = self._locks[auth_id] = asyncio.Lock()
         async with lock:
-            return await self._refresh(app, auth_id, seen_version)
+            return await self._refresh(app, auth_id, seen_version, token)
 
-    async def _refresh(self, app: App, auth_id: int, seen_version: int) -> Renewed | None:
+    async def _refresh(self, app: App, auth_id: int, seen_version: int, token: str | None) -> Renewed | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.wait_seconds
         while True:
@@ -113,9 +132,9 @@ class TokenRefresher:
                 won = await repo.claim_refresh(
                     session, auth_id, seen_version, now, now + dt.timedelta(seconds=CLAIM_SECONDS)
                 )
-                secret = row.secret
+                secret, expires_at = row.secret, aware(row.token_expires_at)
             if won:
-                return await self._as_claimant(app, auth_id, seen_version, secret)
+                return await self._as_claimant(app, auth_id, seen_version, secret, _Target(token, expires_at))
             if loop.time() > deadline:
                 log.warning("authentication %s: another process held its refresh for too long", auth_id)
                 return None
@@ -128,41 +147,48 @@ class TokenRefresher:
             return None
         return {str(k): str(v) for k, v in fields.items()}
 
-    async def _as_claimant(self, app: App, auth_id: int, version: int, secret: str) -> Renewed | None:
+    async def _as_claimant(self, app: App, auth_id: int, version: int, secret: str, target: _Target) -> Renewed | None:
         auth = oauth_of(app)
         try:
             fields = {str(k): str(v) for k, v in self._box.open(secret).items()}
         except ValueError:
             fields = {}
-        refresh_token = fields.get(auth.refresh_token_field) if auth is not None else None
+        side = auth.side_token(target.token) if auth is not None and target.token is not None else None
+        which = f"{side.name} token" if side is not None else "access token"
+        field = side.refresh_field if side is not None else auth.refresh_token_field if auth is not None else ""
+        refresh_token = fields.get(field)
         async with self._sessions() as session:
             registration = await self._registrations.find(session, app) if auth is not None else None
         if auth is None or not refresh_token or registration is None:
             why = (
-                "it holds no refresh token"
+                f"it holds no refresh token for its {which}"
                 if not refresh_token
                 else f"no OAuth client is registered for {app.key} (nlactions oauth-apps set)"
             )
-            await self._failed(auth_id, version, f"Could not refresh the access token: {why}.", stale=False)
+            await self._failed(auth_id, version, f"Could not refresh the {which}: {why}.", stale=False)
             return None
         try:
-            tokens = await oauth.refresh(registration, auth, self._http, refresh_token=refresh_token)
+            tokens = await oauth.refresh(registration, auth, self._http, refresh_token=refresh_token, side=side)
         except oauth.TokenRefused as exc:
-            await self._failed(auth_id, version, f"{app.name} refused the refresh token: {exc.message}.", stale=True)
-            log.info("authentication %s for %s: refresh refused (%s); marked stale", auth_id, app.key, exc.error)
+            message = f"{app.name} refused the refresh token of the {which}: {exc.message}."
+            await self._failed(auth_id, version, message, stale=True)
+            log.info(
+                "authentication %s for %s: %s refresh refused (%s); marked stale", auth_id, app.key, which, exc.error
+            )
             return None
         except oauth.TokenUnreachable as exc:
-            await self._failed(auth_id, version, f"Refreshing the access token failed: {exc.message}", stale=False)
+            await self._failed(auth_id, version, f"Refreshing the {which} failed: {exc.message}", stale=False)
             return None
         renewed = {**fields, **tokens.fields}
+        expires_at = target.expires_at if side is not None else tokens.expires_at  # the column is the main token's
         now = dt.datetime.now(dt.UTC)
         async with self._sessions() as session, session.begin():
             stored = await repo.refreshed(
-                session, auth_id, version, secret=self._box.seal(renewed), expires_at=tokens.expires_at, now=now
+                session, auth_id, version, secret=self._box.seal(renewed), expires_at=expires_at, now=now
             )
         if not stored:  # reconnected meanwhile: the new connection's tokens win
             return None
-        log.info("authentication %s for %s: access token refreshed", auth_id, app.key)
+        log.info("authentication %s for %s: %s refreshed", auth_id, app.key, which)
         return Renewed(renewed, version + 1)
 
     async def _failed(self, auth_id: int, version: int, message: str, *, stale: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -113,6 +114,40 @@ def standard_token_fields(token: Mapping[str, Any]) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class SideToken:
+    """A second token an OAuth connection holds and refreshes on its own, e.g. Slack's rotating user token.
+
+    Its access token, refresh token and expiry (Unix seconds) live in the fields ``token_field``,
+    ``refresh_field`` and ``expires_field``; it is refreshed with its own refresh token at the app's token URL,
+    and the answer's top-level ``access_token``, ``refresh_token`` and ``expires_at`` fill those fields.
+    """
+
+    name: str
+    token_field: str
+    refresh_field: str
+    expires_field: str
+
+    def refreshed_fields(self, token: Mapping[str, Any]) -> dict[str, str]:
+        """The fields a refresh answer for this token gives."""
+        fields = {
+            field: str(token[key])
+            for key, field in (("access_token", self.token_field), ("refresh_token", self.refresh_field))
+            if isinstance(token.get(key), str) and token[key]
+        }
+        expires_at = token.get("expires_at")
+        if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
+            fields[self.expires_field] = str(int(expires_at))
+        return fields
+
+    def expires_at(self, fields: Mapping[str, str]) -> dt.datetime | None:
+        """When the token expires by its stored fields; None when unknown."""
+        try:
+            return dt.datetime.fromtimestamp(float(fields.get(self.expires_field) or ""), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
 class OAuth2Auth:
     """OAuth 2 authorization code; the stored connection holds the access (and refresh) token.
 
@@ -121,6 +156,7 @@ class OAuth2Auth:
     installing user rather than the app (Slack's ``user_scope``, sent as ``user_scope_param``). ``pkce``: the
     provider supports PKCE S256. ``token_fields`` maps the token response to the fields (default: RFC 6749's
     ``access_token`` and ``refresh_token``); ``refresh_token_field`` names the field refreshed with.
+    ``side_tokens``: further tokens the connection refreshes on their own (Slack's rotating user token).
     """
 
     authorize_url: str = ""
@@ -139,7 +175,12 @@ class OAuth2Auth:
     client_auth: Literal["client_secret_post", "client_secret_basic"] = "client_secret_post"
     token_fields: TokenFields = standard_token_fields
     refresh_token_field: str = "refresh_token"
+    side_tokens: tuple[SideToken, ...] = ()
     kind: Literal["oauth2"] = "oauth2"
+
+    def side_token(self, name: str) -> SideToken | None:
+        """The side token called ``name``, if the app declares one."""
+        return next((side for side in self.side_tokens if side.name == name), None)
 
     def httpx_auth(self, credentials: Mapping[str, str]) -> httpx.Auth | None:
         """Attach the access token as a bearer token."""

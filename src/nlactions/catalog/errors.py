@@ -56,7 +56,14 @@ def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) ->
 
 
 class AuthExpired(AppError):
-    """The stored credentials were refused by the service; they need reconnecting."""
+    """The stored credentials were refused by the service; they need refreshing or reconnecting.
+
+    ``token``: the side token refused (``OAuth2Auth.side_tokens``, e.g. Slack's ``"user"``); None for the main one.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, token: str | None = None):
+        super().__init__(message, hint=hint)
+        self.token = token
 
 
 class AuthTestFailed(AppError):

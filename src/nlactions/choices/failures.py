@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from nlactions.catalog import AppError, AuthExpired
+from nlactions.catalog import AppError, AuthExpired, OAuth2Auth
 from nlactions.choices.prefill import PrefillTarget
 from nlactions.errors import NLActionsError, PreconditionFailed
 from nlactions.kit.redact import scrubbed_traceback
@@ -23,8 +23,26 @@ class LoaderTimedOut(Exception):
     """One page of a choice loader took longer than the allowed time."""
 
 
-def load_failure(target: PrefillTarget, exc: BaseException) -> NLActionsError:
-    """The API error for a load of ``target`` that raised ``exc``."""
+def _reconnect_hint(target: PrefillTarget, authentication_id: int | None) -> str:
+    key = target.app.key
+    if authentication_id is None:
+        return f"Reconnect the authentication (GET /api/v2/apps/{key}/auths/ lists them), then retry."
+    how = (
+        f'POST /api/v2/apps/{key}/auths/connect/ with {{"authentication_id": {authentication_id}}} returns a link '
+        "that reconnects it"
+        if _connectable(target)
+        else f"update its fields with PUT /api/v2/apps/{key}/auths/{authentication_id}/"
+    )
+    return f"Reconnect authentication {authentication_id}: {how}; then retry."
+
+
+def _connectable(target: PrefillTarget) -> bool:
+    auth = target.app.auth
+    return isinstance(auth, OAuth2Auth) and auth.connectable
+
+
+def load_failure(target: PrefillTarget, exc: BaseException, authentication_id: int | None = None) -> NLActionsError:
+    """The API error for a load of ``target`` that raised ``exc`` with ``authentication_id``'s credentials."""
     where = f"{target.app.name} ({target.app.key})"
     what = f"the choices of '{target.need.key}' ({target.need.label})"
     if isinstance(exc, NLActionsError):
@@ -32,8 +50,8 @@ def load_failure(target: PrefillTarget, exc: BaseException) -> NLActionsError:
     if isinstance(exc, AuthExpired):
         return PreconditionFailed(
             f"{where} refused the stored authentication while loading {what}: {exc.message}",
-            hint=f"Reconnect the authentication (GET /api/v2/apps/{target.app.key}/auths/), then retry.",
-            code="authentication_expired",
+            hint=_reconnect_hint(target, authentication_id),
+            code="auth_expired",
         )
     if isinstance(exc, AppError):
         return UpstreamFailed(

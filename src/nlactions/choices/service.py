@@ -190,7 +190,7 @@ class ChoiceService:
     async def _failure(self, target: PrefillTarget, credentials: Credentials, exc: Exception) -> NLActionsError:
         if isinstance(exc, AuthExpired) and credentials.authentication_id is not None:
             await self.credentials.mark_stale(credentials.authentication_id)
-        return load_failure(target, exc)
+        return load_failure(target, exc, credentials.authentication_id)
 
     # -- for action details ------------------------------------------------------------------
 
@@ -247,12 +247,21 @@ class ChoiceService:
     def _start(self, target: PrefillTarget, ref: CacheRef, credentials: Credentials, depends: dict[str, Any]) -> Load:
         app, need = target.app, target.need
 
-        async def fetch(partial: list[Choice]) -> list[Choice]:
-            auth = app.auth.httpx_auth(credentials.fields) if app.needs_auth else None
+        async def fetch_with(fields: Mapping[str, str], partial: list[Choice]) -> list[Choice]:
+            auth = app.auth.httpx_auth(fields) if app.needs_auth else None
             async with self.http(auth) as client:
-                return await load_all(
-                    self._paged(need, partial), http=client, credentials=credentials.fields, params=depends
-                )
+                return await load_all(self._paged(need, partial), http=client, credentials=fields, params=depends)
+
+        async def fetch(partial: list[Choice]) -> list[Choice]:
+            try:
+                return await fetch_with(credentials.fields, partial)
+            except AuthExpired as exc:
+                # The service refused the token (revoked, or expired early): one refresh, one more load.
+                renewed = await credentials.renewal.renew(exc.token) if credentials.renewal is not None else None
+                if renewed is None:
+                    raise
+            partial.clear()
+            return await fetch_with(renewed, partial)
 
         return self.loads.start(ref.key, lambda partial: self.load_and_store(ref, fetch, partial))
 

@@ -15,7 +15,7 @@ import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from nlactions.catalog import OAuth2Auth
+from nlactions.catalog import OAuth2Auth, SideToken
 from nlactions.connect.clients import Registration
 from nlactions.kit.http_bridge import GuardedBridge
 from nlactions.kit.redact import scrub
@@ -84,8 +84,8 @@ def authorize_url(
     return str(url)
 
 
-def _tokens(auth: OAuth2Auth, token: Mapping[str, Any]) -> Tokens:
-    fields = auth.token_fields(token)
+def _tokens(auth: OAuth2Auth, token: Mapping[str, Any], side: SideToken | None = None) -> Tokens:
+    fields = side.refreshed_fields(token) if side is not None else auth.token_fields(token)
     expires_at = token.get("expires_at")
     when = dt.datetime.fromtimestamp(int(expires_at), dt.UTC) if isinstance(expires_at, int | float) else None
     return Tokens(fields, when)
@@ -136,10 +136,21 @@ async def exchange(
     return tokens
 
 
-async def refresh(registration: Registration, auth: OAuth2Auth, http: HttpFactory, *, refresh_token: str) -> Tokens:
-    """New tokens for a refresh token (the provider may rotate it); the same errors as ``exchange``."""
+async def refresh(
+    registration: Registration,
+    auth: OAuth2Auth,
+    http: HttpFactory,
+    *,
+    refresh_token: str,
+    side: SideToken | None = None,
+) -> Tokens:
+    """New tokens for a refresh token (the provider may rotate it); the same errors as ``exchange``.
+
+    For a ``side`` token the answer fills that token's fields, and ``expires_at`` is left to them (None).
+    """
     async with _client(registration, auth, http) as client:
         token = await _token_call(
             registration, client.refresh_token(registration.token_url, refresh_token=refresh_token)
         )
-    return _tokens(auth, token)
+    tokens = _tokens(auth, token, side)
+    return Tokens(tokens.fields, None) if side is not None else tokens

@@ -59,8 +59,8 @@ class ExecutionJob:
 class CredentialRenewal(Protocol):
     """Fresh credentials after the service refused the job's (an OAuth refresh); the authentications service's."""
 
-    async def renew(self) -> Mapping[str, str] | None:
-        """The renewed credential fields, or None when they cannot be renewed."""
+    async def renew(self, token: str | None = None) -> Mapping[str, str] | None:
+        """The renewed credential fields (``token``: which of the app's tokens was refused), or None."""
         ...
 
 
@@ -79,6 +79,7 @@ class ExecutionOutcome:
     resolve_ms: float = 0.0
     perform_ms: float = 0.0
     auth_expired: bool = False
+    expired_token: str | None = None  # which side token the service refused (AuthExpired.token); None: the main one
     retryable: bool = False  # the same call may succeed later (the service was rate limiting or failing)
     retry_after: float | None = None  # seconds the service asked to wait first
     resolved_by: dict[str, str] = field(default_factory=dict)  # need -> the resolver that decided it
@@ -206,7 +207,7 @@ class Executor:
         """
         outcome = await self._run_once(job)
         if outcome.auth_expired and job.renewal is not None:
-            renewed = await job.renewal.renew()
+            renewed = await job.renewal.renew(outcome.expired_token)
             if renewed is not None:
                 job.credentials = renewed
                 outcome = await self._run_once(job)
@@ -240,7 +241,11 @@ class Executor:
                 message, expired = describe_failure(exc, job.app, "loading of choices", secrets)
                 return _with_retry(
                     ExecutionOutcome(
-                        "error", error=message, auth_expired=expired, resolve_ms=(time.perf_counter() - started) * 1000
+                        "error",
+                        error=message,
+                        auth_expired=expired,
+                        expired_token=exc.token if isinstance(exc, AuthExpired) else None,
+                        resolve_ms=(time.perf_counter() - started) * 1000,
                     ),
                     exc,
                 )
@@ -329,6 +334,7 @@ class Executor:
             outcome.error, outcome.auth_expired = describe_failure(
                 exc, job.app, "action", job.app.secret_values(job.credentials)
             )
+            outcome.expired_token = exc.token if isinstance(exc, AuthExpired) else None
             _with_retry(outcome, exc)
         else:
             records = shape_records(raw, action.secret_keys, job.app.secret_values(job.credentials))

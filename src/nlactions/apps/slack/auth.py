@@ -2,11 +2,12 @@
 
 Connect with the server's OAuth flow (``oauth.v2.access``'s answer maps onto the fields in ``tokens``), or
 paste the Bot User OAuth Token (and the User OAuth Token). With token rotation on, the bot's refresh token
-is kept and refreshed.
+is kept and refreshed, and so are the user token's (``user_refresh_token``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from nlactions.catalog import (
     AuthField,
     AuthTestFailed,
     OAuth2Auth,
+    SideToken,
     base_url_field,
     standard_token_fields,
 )
@@ -57,13 +59,28 @@ async def test(ctx: ActionContext) -> str:
     return f"{team} / {user}"
 
 
+USER_TOKEN = SideToken(
+    "user", token_field="user_token", refresh_field="user_refresh_token", expires_field="user_token_expires_at"
+)
+
+
 def tokens(token: Mapping[str, Any]) -> dict[str, str]:
-    """``oauth.v2.access``: the bot's token (and refresh token) at the top, the user's under ``authed_user``."""
+    """``oauth.v2.access``: the bot's token (and refresh token) at the top, the user's under ``authed_user``.
+
+    With token rotation on, ``authed_user`` also carries the user token's ``refresh_token`` and ``expires_in``.
+    """
     fields = standard_token_fields(token)
     user = token.get("authed_user")
-    if isinstance(user, Mapping) and isinstance(user.get("access_token"), str) and user["access_token"]:
-        fields["user_token"] = user["access_token"]
-    return fields
+    if not isinstance(user, Mapping) or not isinstance(user.get("access_token"), str) or not user["access_token"]:
+        return fields
+    expires_in = user.get("expires_in")
+    seconds = expires_in if isinstance(expires_in, int) and not isinstance(expires_in, bool) else None
+    side = {
+        "access_token": user["access_token"],
+        "refresh_token": user.get("refresh_token"),
+        "expires_at": int(time.time()) + seconds if seconds is not None and seconds > 0 else None,
+    }
+    return {**fields, **USER_TOKEN.refreshed_fields(side)}
 
 
 auth = OAuth2Auth(
@@ -94,7 +111,22 @@ auth = OAuth2Auth(
             help_text="Optional: with token rotation on, the bot token's refresh token (xoxe-…); the connect flow "
             "fills it in.",
         ),
+        AuthField(
+            "user_refresh_token",
+            "User Refresh Token",
+            required=False,
+            help_text="Optional: with token rotation on, the user token's refresh token (xoxe-…); the connect flow "
+            "fills it in.",
+        ),
+        AuthField(
+            "user_token_expires_at",
+            "User Token Expires At",
+            secret=False,
+            required=False,
+            help_text="Optional: when the rotating user token expires (Unix seconds); the connect flow fills it in.",
+        ),
         base_url_field(DEFAULT_API_BASE_URL, help_text="Slack's Web API root."),
     ),
+    side_tokens=(USER_TOKEN,),
     test=test,
 )

@@ -15,7 +15,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from nlactions.catalog import AppError, UpstreamError, bearer_auth, read_base_url
+from nlactions.catalog import AppError, AuthExpired, UpstreamError, bearer_auth, read_base_url
 
 DEFAULT_API_BASE_URL = "https://slack.com/api"
 PAGE_SIZE = 200
@@ -115,7 +115,10 @@ async def call(
     try:
         answer = await send(ctx, method, args, token=token)
     except SlackApiError as exc:
-        raise await slack_error(ctx, method, exc.response, channel=channel) from None
+        error = await slack_error(ctx, method, exc.response, channel=channel)
+        if isinstance(error, AuthExpired) and token == "user":
+            error.token = "user"  # the user token was refused: refresh that one
+        raise error from None
     data: dict[str, Any] = answer.data if isinstance(answer.data, dict) else {}
     return data
 
