@@ -30,7 +30,14 @@ from nlactions.catalog import Choice
 from nlactions.resolver.base import Resolver
 from nlactions.resolver.extract.calibration import FREE_TEXT_SIGNALS, rule_of
 
-__all__ = ["FieldOutcome", "fold_of", "report_folds", "run_fold_choice_records", "run_fold_records"]
+__all__ = [
+    "FieldOutcome",
+    "fold_of",
+    "report_folds",
+    "run_fold_choice_records",
+    "run_fold_records",
+    "write_outcomes",
+]
 
 _GENERIC_VERBS = frozenset({
     "calculate", "calc", "compute", "get", "find", "fetch", "search", "retrieve", "estimate", "predict",
@@ -285,6 +292,15 @@ def report_folds(
                     "value": o.value, "expected": o.expected,
                 }, default=str) + "\n")  # fmt: skip
     return summary
+
+
+def write_outcomes(run: FoldRun, path: str) -> None:
+    """Write every field's outcome as one JSON line (the input of bench/calibrate.py)."""
+    from dataclasses import asdict
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for o in run.outcomes:
+            fh.write(json.dumps(asdict(o), default=str) + "\n")
 
 
 def write_calibration(run: FoldRun, tune: Sequence[str] | None, data: str, path: str) -> None:

@@ -388,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-folds", help="comma-separated held-out folds (default: all folds not tuned on)")
     parser.add_argument("--min-signal", type=int, default=5, help="--folds: hide signals that filled fewer values")
     parser.add_argument("--wrong", help="--folds: write one JSON line per wrong filled value")
+    parser.add_argument("--outcomes", help="--folds: write one JSON line per field (for bench/calibrate.py)")
     parser.add_argument("--uncalibrated", action="store_true", help="raw finder confidences, no signal floor")
     parser.add_argument("--write-calibration", help="--folds: write the per-signal table measured on --tune-folds")
     args = parser.parse_args(argv)
@@ -455,6 +456,8 @@ def _run_folds(
     finally:
         if wrong is not None:
             wrong.close()
+    if args.outcomes:
+        folds.write_outcomes(run, args.outcomes)
     if args.write_calibration:
         folds.write_calibration(run, split or None, args.data, args.write_calibration)
     summary = {"file": Path(args.data).name, "shape": shape, "resolver": args.resolver, **summary}
