@@ -331,10 +331,21 @@ async def _form_pairs(request: Request) -> list[tuple[str, str]]:
     return _pairs(list(form.multi_items()))
 
 
-@router.post("/oauth/token/")
-@router.post("/oauth/token")
-async def token(request: Request) -> Response:
-    """Exchange a code (with its PKCE verifier) or a refresh token (rotated) for tokens; RFC 6749 errors."""
+@dataclass(frozen=True, slots=True)
+class _ClientPost:
+    """A client's form post to the token or revocation endpoint, read once."""
+
+    pairs: list[tuple[str, str]]
+    documents: dict[str, ClientView]
+    uri: str
+
+    def form(self, request: Request) -> FormRequest:
+        """The post as authlib's request."""
+        return FormRequest("POST", self.uri, request.headers, self.pairs)
+
+
+async def _client_post(request: Request) -> _ClientPost | Response:
+    """The post with its metadata-document client fetched, or the RFC 6749 error refusing it."""
     pairs = await _form_pairs(request)
     try:
         documents = await _documents(request, dict(pairs).get("client_id"))
@@ -343,9 +354,19 @@ async def token(request: Request) -> Response:
     uri = oauth_uri(request)
     if uri is None:
         return _oauth_error(400, "insecure_transport", INSECURE)
+    return _ClientPost(pairs, documents, uri)
+
+
+@router.post("/oauth/token/")
+@router.post("/oauth/token")
+async def token(request: Request) -> Response:
+    """Exchange a code (with its PKCE verifier) or a refresh token (rotated) for tokens; RFC 6749 errors."""
+    post = await _client_post(request)
+    if isinstance(post, Response):
+        return post
     try:
         status, body, headers = await _run(
-            request, documents, lambda s: s.create_token_response(FormRequest("POST", uri, request.headers, pairs))
+            request, post.documents, lambda s: s.create_token_response(post.form(request))
         )
     except RaceLost:
         return _oauth_error(400, "invalid_grant", "refresh_token: a concurrent request used it first.")
@@ -356,18 +377,11 @@ async def token(request: Request) -> Response:
 @router.post("/oauth/revoke")
 async def revoke(request: Request) -> Response:
     """RFC 7009: revoke an access or refresh token (and the rest of its grant)."""
-    pairs = await _form_pairs(request)
-    try:
-        documents = await _documents(request, dict(pairs).get("client_id"))
-    except DocumentRefused as exc:
-        return _oauth_error(400, "invalid_client", str(exc))
-    uri = oauth_uri(request)
-    if uri is None:
-        return _oauth_error(400, "insecure_transport", INSECURE)
+    post = await _client_post(request)
+    if isinstance(post, Response):
+        return post
     status, body, headers = await _run(
-        request,
-        documents,
-        lambda s: s.create_endpoint_response("revocation", FormRequest("POST", uri, request.headers, pairs)),
+        request, post.documents, lambda s: s.create_endpoint_response("revocation", post.form(request))
     )
     return _json(status, body, headers)
 
