@@ -188,6 +188,7 @@ def test_public_surface_is_pinned() -> None:
         "OAuth2Auth",
         "Perform",
         "Registry",
+        "ServiceContext",
         "SideToken",
         "TokenFields",
         "UpstreamError",

@@ -36,7 +36,7 @@ from nlactions.catalog.auth import (
     standard_token_fields,
 )
 from nlactions.catalog.base_url import base_url_field, read_base_url
-from nlactions.catalog.context import ActionContext, ChoiceContext
+from nlactions.catalog.context import ActionContext, ChoiceContext, ServiceContext
 from nlactions.catalog.custom import CustomNeedsLoader
 from nlactions.catalog.errors import (
     AppError,
@@ -93,6 +93,7 @@ __all__ = [
     "OAuth2Auth",
     "Perform",
     "Registry",
+    "ServiceContext",
     "SideToken",
     "TokenFields",
     "UpstreamError",

@@ -6,11 +6,25 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from nlactions.kit.http import local_file, tcp_address
+
+
+class ServiceContext(Protocol):
+    """What both an action's and a choice loader's context give a call to the service: the client and the fields."""
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The guarded client (with the auth kind's credentials attached, where it attaches any)."""
+        ...
+
+    @property
+    def credentials(self) -> Mapping[str, str]:
+        """The stored authentication's fields."""
+        ...
 
 
 class ActionContext:

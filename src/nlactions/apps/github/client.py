@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from nlactions.apps.github.errors import github_error
-from nlactions.catalog import InvalidInput, UpstreamError, read_base_url
+from nlactions.catalog import InvalidInput, ServiceContext, UpstreamError, read_base_url
 
 DEFAULT_API_BASE_URL = "https://api.github.com"
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -22,21 +22,7 @@ _REPO_URL = re.compile(
 )
 
 
-class Context(Protocol):
-    """What a GitHub call needs from an action's or a choice loader's context."""
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        """The guarded client with the token attached."""
-        ...
-
-    @property
-    def credentials(self) -> Mapping[str, str]:
-        """The stored authentication's fields (``token``, optional ``api_base_url``)."""
-        ...
-
-
-def api_base(ctx: Context) -> str:
+def api_base(ctx: ServiceContext) -> str:
     """The API root of this connection: ``api_base_url`` when set (GitHub Enterprise), else api.github.com."""
     return read_base_url(ctx.credentials, DEFAULT_API_BASE_URL)
 
@@ -72,7 +58,7 @@ def issue_number(value: int, need: str = "issue_number") -> int:
 
 
 async def send(
-    ctx: Context,
+    ctx: ServiceContext,
     method: str,
     path: str,
     *,
@@ -84,7 +70,7 @@ async def send(
 
 
 async def call(
-    ctx: Context,
+    ctx: ServiceContext,
     method: str,
     path: str,
     *,

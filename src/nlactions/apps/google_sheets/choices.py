@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from nlactions.apps.google_sheets.client import call, drive_url, items, sheets_url
-from nlactions.apps.google_sheets.tokens import Context
-from nlactions.catalog import Choice, ChoiceContext, ChoicePage
+from nlactions.catalog import Choice, ChoiceContext, ChoicePage, ServiceContext
 
 SPREADSHEET_QUERY = "mimeType='application/vnd.google-apps.spreadsheet' and trashed=false"
 PAGE_SIZE = 100
@@ -30,7 +29,7 @@ async def spreadsheets(ctx: ChoiceContext) -> ChoicePage:
     return ChoicePage(found, token if isinstance(token, str) and token else None)
 
 
-async def worksheet_titles(ctx: Context, spreadsheet: str) -> list[str]:
+async def worksheet_titles(ctx: ServiceContext, spreadsheet: str) -> list[str]:
     """The titles of a spreadsheet's worksheets, in tab order."""
     body = await call(
         ctx,

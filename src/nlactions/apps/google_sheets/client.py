@@ -7,20 +7,20 @@ from typing import Any
 from urllib.parse import quote
 
 from nlactions.apps.google_sheets.errors import google_error
-from nlactions.apps.google_sheets.tokens import Context, bearer_token, forget
-from nlactions.catalog import AuthExpired, UpstreamError, bearer_auth, read_base_url
+from nlactions.apps.google_sheets.tokens import bearer_token, forget
+from nlactions.catalog import AuthExpired, ServiceContext, UpstreamError, bearer_auth, read_base_url
 
 DEFAULT_API_BASE_URL = "https://sheets.googleapis.com"
 DEFAULT_DRIVE_BASE_URL = "https://www.googleapis.com"
 DRIVE_KEY = "drive_base_url"
 
 
-def sheets_url(ctx: Context, path: str) -> str:
+def sheets_url(ctx: ServiceContext, path: str) -> str:
     """``{api_base_url}/v4/{path}``."""
     return f"{read_base_url(ctx.credentials, DEFAULT_API_BASE_URL)}/v4/{path}"
 
 
-def drive_url(ctx: Context, path: str) -> str:
+def drive_url(ctx: ServiceContext, path: str) -> str:
     """``{drive_base_url}/drive/v3/{path}``."""
     return f"{read_base_url(ctx.credentials, DEFAULT_DRIVE_BASE_URL, key=DRIVE_KEY)}/drive/v3/{path}"
 
@@ -32,7 +32,7 @@ def a1(sheet: str, cells: str = "") -> str:
 
 
 async def call(
-    ctx: Context,
+    ctx: ServiceContext,
     method: str,
     url: str,
     *,

@@ -7,8 +7,7 @@ from typing import Any
 
 from nlactions.apps.google_sheets.choices import spreadsheets, worksheets
 from nlactions.apps.google_sheets.client import a1, call, rows, sheets_url
-from nlactions.apps.google_sheets.tokens import Context
-from nlactions.catalog import ChoiceContext, InvalidInput, NeedSpec, need
+from nlactions.catalog import ChoiceContext, InvalidInput, NeedSpec, ServiceContext, need
 
 _ROW = re.compile(r"![A-Z]+(\d+)")
 
@@ -34,7 +33,7 @@ def worksheet_need(**extra: Any) -> Any:
     )
 
 
-async def headers(ctx: Context, spreadsheet: str, worksheet: str) -> list[str]:
+async def headers(ctx: ServiceContext, spreadsheet: str, worksheet: str) -> list[str]:
     """The worksheet's header row (row 1), as written; empty cells stay empty strings."""
     body = await call(
         ctx,

@@ -11,12 +11,12 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from google.auth import crypt, jwt
 
-from nlactions.catalog import AppError, AuthExpired, UpstreamError
+from nlactions.catalog import AppError, AuthExpired, ServiceContext, UpstreamError
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.readonly")
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -29,20 +29,6 @@ FIELDS_HINT = (
 )
 
 _cache: dict[str, tuple[str, float]] = {}
-
-
-class Context(Protocol):
-    """What minting a token needs: the guarded client and the stored fields."""
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        """The guarded client."""
-        ...
-
-    @property
-    def credentials(self) -> Mapping[str, str]:
-        """The stored authentication's fields."""
-        ...
 
 
 def _key_file(raw: str) -> dict[str, str]:
@@ -93,7 +79,7 @@ def _assertion(key: Mapping[str, str], token_uri: str, now: int) -> bytes:
     return encoded
 
 
-async def _mint(ctx: Context, key: Mapping[str, str]) -> tuple[str, float]:
+async def _mint(ctx: ServiceContext, key: Mapping[str, str]) -> tuple[str, float]:
     token_uri = key.get("token_uri") or DEFAULT_TOKEN_URI
     assertion = _assertion(key, token_uri, int(time.time()))
     response = await ctx.http.post(
@@ -120,7 +106,7 @@ async def _mint(ctx: Context, key: Mapping[str, str]) -> tuple[str, float]:
     return str(body["access_token"]), time.monotonic() + lifetime
 
 
-async def bearer_token(ctx: Context) -> str:
+async def bearer_token(ctx: ServiceContext) -> str:
     """The token to send: ``access_token`` as given, or a (cached) service-account token."""
     access = (ctx.credentials.get("access_token") or "").strip()
     raw = (ctx.credentials.get("service_account_json") or "").strip()

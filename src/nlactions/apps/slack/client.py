@@ -9,39 +9,25 @@ client, so the app sends every call itself: a form-encoded ``POST {api_base_url}
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from nlactions.catalog import AppError, AuthExpired, UpstreamError, bearer_auth, read_base_url
+from nlactions.catalog import AppError, AuthExpired, ServiceContext, UpstreamError, bearer_auth, read_base_url
 
 DEFAULT_API_BASE_URL = "https://slack.com/api"
 PAGE_SIZE = 200
 Token = Literal["bot", "user"]
 
 
-class Context(Protocol):
-    """What a Slack call needs from an action's or a choice loader's context."""
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        """The guarded client with the bot token attached."""
-        ...
-
-    @property
-    def credentials(self) -> Mapping[str, str]:
-        """The stored authentication's fields (``access_token``, optional ``user_token``, ``api_base_url``)."""
-        ...
-
-
-def api_base(ctx: Context) -> str:
+def api_base(ctx: ServiceContext) -> str:
     """The Web API root of this connection: ``api_base_url`` when set, else https://slack.com/api."""
     return read_base_url(ctx.credentials, DEFAULT_API_BASE_URL)
 
 
-def user_token(ctx: Context, why: str) -> str:
+def user_token(ctx: ServiceContext, why: str) -> str:
     """The connection's user token (``xoxp-…``); an AppError saying ``why`` it is needed when there is none."""
     token = (ctx.credentials.get("user_token") or "").strip()
     if not token:
@@ -87,7 +73,7 @@ def _response(url: str, args: Mapping[str, Any], response: httpx.Response) -> Sl
     )
 
 
-async def send(ctx: Context, method: str, args: Mapping[str, Any], *, token: Token = "bot") -> SlackResponse:
+async def send(ctx: ServiceContext, method: str, args: Mapping[str, Any], *, token: Token = "bot") -> SlackResponse:
     """POST one Web API method; raise slack_sdk's SlackApiError for ``ok: false`` (or HTTP 429)."""
     url = f"{api_base(ctx)}/{method}"
     auth = bearer_auth(user_token(ctx, f"Slack's {method}")) if token == "user" else httpx.USE_CLIENT_DEFAULT
@@ -102,7 +88,7 @@ async def send(ctx: Context, method: str, args: Mapping[str, Any], *, token: Tok
 
 
 async def call(
-    ctx: Context,
+    ctx: ServiceContext,
     method: str,
     args: Mapping[str, Any],
     *,

@@ -7,11 +7,12 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from nlactions.apps.slack.client import PAGE_SIZE, Context, items, next_cursor, send
+from nlactions.apps.slack.client import PAGE_SIZE, items, next_cursor, send
 from nlactions.catalog import (
     AppError,
     AuthExpired,
     Choice,
+    ServiceContext,
     UpstreamError,
     closest_choices,
     named_choices,
@@ -41,7 +42,7 @@ def _data(response: SlackResponse) -> dict[str, Any]:
     return response.data if isinstance(response.data, dict) else {}
 
 
-async def _channels(ctx: Context) -> list[Choice]:
+async def _channels(ctx: ServiceContext) -> list[Choice]:
     """The first pages of the channels the bot can see, for "did you mean" (empty when listing fails)."""
     found: list[Choice] = []
     cursor: str | None = None
@@ -58,7 +59,7 @@ async def _channels(ctx: Context) -> list[Choice]:
     return found
 
 
-async def _bot_name(ctx: Context) -> str:
+async def _bot_name(ctx: ServiceContext) -> str:
     try:
         body = _data(await send(ctx, "auth.test", {}))
     except (SlackApiError, AppError):
@@ -80,7 +81,9 @@ def rate_limited(method: str, response: SlackResponse) -> UpstreamError:
     )
 
 
-async def slack_error(ctx: Context, method: str, response: SlackResponse, *, channel: str | None = None) -> AppError:
+async def slack_error(
+    ctx: ServiceContext, method: str, response: SlackResponse, *, channel: str | None = None
+) -> AppError:
     """The catalog error for one of Slack's refusals of ``method``."""
     body = _data(response)
     code = str(body.get("error") or f"HTTP {response.status_code}")
