@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +10,7 @@ from nlactions.accounts import repository as repo
 from nlactions.db.models import Account, ApiKey, Membership, User
 from nlactions.errors import Forbidden, NotFound, Unauthorized
 from nlactions.kit.crypto import display_prefix, generate_api_key, hash_token
+from nlactions.kit.expiring import ExpiringCache
 
 DEFAULT_ACCOUNT = "default"
 DEFAULT_USER_EMAIL = "admin@localhost"
@@ -166,11 +166,11 @@ class KeyAuthenticator:
     ):
         self._sessions = sessions
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, Caller]] = {}
+        self._cache: ExpiringCache[Caller] = ExpiringCache()
         # Keys the database did not know, refused without a lookup for a few seconds (kept apart, so a
         # flood of random keys cannot push valid ones out of ``_cache``).
         self._unknown_ttl = unknown_ttl_seconds
-        self._unknown: dict[str, float] = {}
+        self._unknown: ExpiringCache[bool] = ExpiringCache()
 
     async def authenticate(self, key: str | None) -> Caller:
         """The caller for ``key``; 401 for a missing, unknown or revoked key."""
@@ -181,18 +181,15 @@ class KeyAuthenticator:
             )
         digest = hash_token(key)
         cached = self._cache.get(digest)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        if self._unknown.get(digest, 0.0) > time.monotonic():
+        if cached is not None:
+            return cached
+        if digest in self._unknown:
             raise _invalid_key()
         async with self._sessions() as session:
             found = await repo.key_with_user(session, digest)
             if found is None:
-                self._cache.pop(digest, None)
-                if self._unknown_ttl > 0:
-                    if len(self._unknown) > 10_000:
-                        self._unknown.clear()
-                    self._unknown[digest] = time.monotonic() + self._unknown_ttl
+                self._cache.pop(digest)
+                self._unknown.put(digest, True, self._unknown_ttl)
                 raise _invalid_key()
             api_key, user = found
             account_ids = await reachable_account_ids(session, api_key)
@@ -205,10 +202,7 @@ class KeyAuthenticator:
             account_ids=account_ids | {api_key.account_id},
             key_id=api_key.id,
         )
-        if self._ttl > 0:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (time.monotonic() + self._ttl, caller)
+        self._cache.put(digest, caller, self._ttl)
         return caller
 
 

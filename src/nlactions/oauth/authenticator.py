@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlactions.accounts.service import Caller, KeyAuthenticator
 from nlactions.errors import Unauthorized
 from nlactions.kit.crypto import hash_token
+from nlactions.kit.expiring import ExpiringCache
 from nlactions.oauth import repository as repo
 from nlactions.oauth.scopes import split_scope
 from nlactions.oauth.tokens import is_access_token
@@ -22,14 +21,14 @@ class TokenAuthenticator:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl_seconds: float):
         self._sessions = sessions
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, Caller]] = {}
+        self._cache: ExpiringCache[Caller] = ExpiringCache(MAX_CACHED)
 
     async def authenticate(self, token: str) -> Caller:
         """The caller for ``token``; 401 saying whether it is unknown, revoked or expired."""
         digest = hash_token(token)
         cached = self._cache.get(digest)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         async with self._sessions() as session:
             found = await repo.token_with_user(session, digest)
             if found is None:
@@ -56,12 +55,8 @@ class TokenAuthenticator:
             scopes=frozenset(split_scope(row.scope)),
             grant_id=row.grant_id,
         )
-        if self._ttl > 0:
-            if len(self._cache) > MAX_CACHED:
-                self._cache.clear()
-            # Never past the token's own expiry.
-            left = (expires - repo.now()).total_seconds()
-            self._cache[digest] = (time.monotonic() + min(self._ttl, left), caller)
+        left = (expires - repo.now()).total_seconds()
+        self._cache.put(digest, caller, min(self._ttl, left))  # never past the token's own expiry
         return caller
 
 

@@ -7,12 +7,12 @@ failures included, so a client_id cannot make the server fetch in a loop.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import httpx
 
+from nlactions.kit.expiring import ExpiringCache
 from nlactions.oauth.clients import LOOPBACK_HOSTS, ClientView, check_redirect_uris
 from nlactions.oauth.scopes import DEFAULT_SCOPE, SCOPES, split_scope
 
@@ -43,19 +43,14 @@ class ClientDocuments:
     def __init__(self, http: Callable[[], httpx.AsyncClient], ttl_seconds: float):
         self._http = http
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, ClientView | str]] = {}
+        self._cache: ExpiringCache[ClientView | str] = ExpiringCache(MAX_CACHED)
 
     async def client(self, url: str) -> ClientView:
         """The client the document at ``url`` describes; ``DocumentRefused`` saying why not."""
-        cached = self._cache.get(url)
-        if cached and cached[0] > time.monotonic():
-            found = cached[1]
-        else:
+        found = self._cache.get(url)
+        if found is None:
             found = await self._fetch(url)
-            if self._ttl > 0:
-                if len(self._cache) >= MAX_CACHED:
-                    self._cache.clear()
-                self._cache[url] = (time.monotonic() + self._ttl, found)
+            self._cache.put(url, found, self._ttl)
         if isinstance(found, str):
             raise DocumentRefused(found)
         return found
