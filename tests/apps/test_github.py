@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from helpers.apps import loader_of
 from helpers.github_server import GitHubServer
 from nlactions.apps.github import app
 from nlactions.apps.github.client import body_of
@@ -94,12 +95,6 @@ async def run(ctx: ActionContext, key: str, **params: Any) -> Any:
 
 def choice_ctx(ctx: ActionContext, **params: Any) -> ChoiceContext:
     return ChoiceContext(http=ctx.http, credentials=ctx.credentials, params=params)
-
-
-def loader(action: str, need: str) -> Any:
-    found = app.action(action)
-    assert found is not None
-    return found.needs_by_key[need].loader
 
 
 # --- the app's shape ----------------------------------------------------------------------------
@@ -211,7 +206,7 @@ async def test_repositories_page_through_link_headers_to_the_end(ctx: ActionCont
     for i in range(250):
         github.add_repo(f"octocat/repo-{i:03d}")
     github.requests.clear()
-    choices = await load_all_choices(loader("create_issue", "repo"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "create_issue", "repo"), choice_ctx(ctx))
     keys = [c.key for c in choices]
     assert len(keys) == 252  # 250 of octocat's own, plus acme/gadgets and acme/widgets; not the invisible ones
     assert len(set(keys)) == 252
@@ -228,7 +223,7 @@ async def test_repositories_page_through_link_headers_to_the_end(ctx: ActionCont
 
 @pytest.mark.parametrize(("hint", "expected"), [("widgets", "acme/widgets"), ("acme/widgets", "acme/widgets")])
 async def test_a_repository_guess_matches_its_choice(ctx: ActionContext, hint: str, expected: str) -> None:
-    choices = await load_all_choices(loader("create_issue", "repo"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "create_issue", "repo"), choice_ctx(ctx))
     best, _ = match_hint(hint, choices, threshold=0.8)
     assert best is not None and best.choice.key == expected
 
@@ -236,19 +231,20 @@ async def test_a_repository_guess_matches_its_choice(ctx: ActionContext, hint: s
 async def test_labels_assignees_and_milestones_of_the_repository(ctx: ActionContext, github: GitHubServer) -> None:
     for i in range(130):
         github.repos["acme/widgets"].labels[f"area-{i}"] = {"id": i, "name": f"area-{i:03d}", "description": ""}
-    labels = await load_all_choices(loader("create_issue", "labels"), choice_ctx(ctx, repo="acme/widgets"))
+    labels = await load_all_choices(loader_of(app, "create_issue", "labels"), choice_ctx(ctx, repo="acme/widgets"))
     assert len(labels) == 133
     assert {"bug", "enhancement", "good first issue"} <= {c.key for c in labels}
-    people = await load_all_choices(loader("create_issue", "assignees"), choice_ctx(ctx, repo="acme/widgets"))
+    people = await load_all_choices(loader_of(app, "create_issue", "assignees"), choice_ctx(ctx, repo="acme/widgets"))
     assert [c.key for c in people] == ["hubot", LOGIN]
-    milestones = await load_all_choices(loader("create_issue", "milestone"), choice_ctx(ctx, repo="acme/widgets"))
+    milestone = loader_of(app, "create_issue", "milestone")
+    milestones = await load_all_choices(milestone, choice_ctx(ctx, repo="acme/widgets"))
     assert [(c.key, c.label) for c in milestones] == [("1", "v1.0"), ("2", "v2.0")]
-    assert await load_all_choices(loader("create_issue", "labels"), choice_ctx(ctx)) == []
+    assert await load_all_choices(loader_of(app, "create_issue", "labels"), choice_ctx(ctx)) == []
 
 
 async def test_a_loader_for_an_invisible_repository_says_why(ctx: ActionContext) -> None:
     with pytest.raises(UpstreamError) as caught:
-        await load_all_choices(loader("create_issue", "labels"), choice_ctx(ctx, repo="acme/secret-plans"))
+        await load_all_choices(loader_of(app, "create_issue", "labels"), choice_ctx(ctx, repo="acme/secret-plans"))
     assert "acme/secret-plans was not found or the token cannot see it" in caught.value.message
 
 

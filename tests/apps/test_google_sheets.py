@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from helpers.apps import loader_of
 from helpers.google_server import GoogleServer, Spreadsheet
 from nlactions.apps.google_sheets import app
 from nlactions.apps.google_sheets import tokens as token_cache
@@ -129,12 +130,6 @@ async def run(ctx: ActionContext, key: str, custom: dict[str, Any] | None = None
     return await action.perform(ctx, action.input.model_validate(params).with_custom(custom or {}))
 
 
-def loader(action: str, need: str) -> Any:
-    found = app.action(action)
-    assert found is not None
-    return found.needs_by_key[need].loader
-
-
 # --- shape and auth ---------------------------------------------------------------------------------
 
 
@@ -235,7 +230,7 @@ async def test_spreadsheets_page_to_the_end(ctx: ActionContext, google: GoogleSe
         google.add_spreadsheet(f"Report {i:03d}")
     google.requests.clear()
     found = await load_all_choices(
-        loader("add_row", "spreadsheet"), ChoiceContext(http=ctx.http, credentials=ctx.credentials)
+        loader_of(app, "add_row", "spreadsheet"), ChoiceContext(http=ctx.http, credentials=ctx.credentials)
     )
     labels = [c.label for c in found]
     assert len(labels) == 251 and "Budget" in labels and "HR private" not in labels  # not shared with the robot
@@ -247,7 +242,7 @@ async def test_spreadsheets_page_to_the_end(ctx: ActionContext, google: GoogleSe
 
 async def test_worksheets_and_columns_follow_the_spreadsheet(ctx: ActionContext, google: GoogleServer) -> None:
     sid = book(google, "Budget").id
-    page = await loader("add_row", "worksheet")(
+    page = await loader_of(app, "add_row", "worksheet")(
         ChoiceContext(http=ctx.http, credentials=ctx.credentials, params={"spreadsheet": sid})
     )
     assert [c.key for c in page.choices] == ["Expenses", "Summary"]

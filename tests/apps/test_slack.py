@@ -15,6 +15,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Tool
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from conftest import make_key
+from helpers.apps import loader_of
 from helpers.slack_server import SlackServer
 from nlactions.api.app import create_app
 from nlactions.apps.slack import app
@@ -119,12 +120,6 @@ async def run(ctx: ActionContext, key: str, **params: Any) -> Any:
     return await action.perform(ctx, action.input.model_validate(params))
 
 
-def loader(action: str, need: str) -> Any:
-    found = app.action(action)
-    assert found is not None
-    return found.needs_by_key[need].loader
-
-
 def choice_ctx(ctx: ActionContext) -> ChoiceContext:
     return ChoiceContext(http=ctx.http, credentials=ctx.credentials)
 
@@ -193,7 +188,7 @@ async def test_channels_page_to_the_end_without_archived_or_hidden_ones(ctx: Act
     for i in range(450):
         slack.add_channel(f"C1{i:04d}", f"team-{i:03d}", members=[BOT_ID])
     slack.requests.clear()
-    choices = await load_all_choices(loader("channel_message", "channel"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "channel_message", "channel"), choice_ctx(ctx))
     keys = [c.key for c in choices]
     assert len(keys) == 453 and len(set(keys)) == 453  # 450 + general, random, leadership
     assert {"C0GENERAL", "C0RANDOM", "G0LEAD"} <= set(keys)
@@ -212,7 +207,7 @@ async def test_channels_page_to_the_end_without_archived_or_hidden_ones(ctx: Act
 async def test_users_page_to_the_end_without_bots_or_deactivated_people(ctx: ActionContext, slack: SlackServer) -> None:
     for i in range(250):
         slack.add_member(f"U1{i:04d}", f"person{i:03d}")
-    choices = await load_all_choices(loader("direct_message", "user"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "direct_message", "user"), choice_ctx(ctx))
     keys = [c.key for c in choices]
     assert len(keys) == 252 and keys[:2] == [ANA, "U0BOB"]
     assert BOT_ID not in keys and "U0GONE" not in keys and "USLACKBOT" not in keys
@@ -223,14 +218,14 @@ async def test_users_page_to_the_end_without_bots_or_deactivated_people(ctx: Act
     ("hint", "expected"), [("#general", "C0GENERAL"), ("general", "C0GENERAL"), ("#leadership", "G0LEAD")]
 )
 async def test_a_channel_name_guess_resolves_to_its_id(ctx: ActionContext, hint: str, expected: str) -> None:
-    choices = await load_all_choices(loader("channel_message", "channel"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "channel_message", "channel"), choice_ctx(ctx))
     best, _ = match_hint(hint, choices, threshold=0.8)
     assert best is not None and best.choice.key == expected
 
 
 @pytest.mark.parametrize(("hint", "expected"), [("@ana", ANA), ("Bob Stone", "U0BOB")])
 async def test_a_user_guess_resolves_to_its_id(ctx: ActionContext, hint: str, expected: str) -> None:
-    choices = await load_all_choices(loader("direct_message", "user"), choice_ctx(ctx))
+    choices = await load_all_choices(loader_of(app, "direct_message", "user"), choice_ctx(ctx))
     best, _ = match_hint(hint, choices, threshold=0.8)
     assert best is not None and best.choice.key == expected
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from nlactions.catalog import (
     Action,
@@ -326,3 +327,10 @@ vault_app = App(
     auth=ApiKeyAuth(),
     actions=(Action("fetch_item", "read", "Item", "Fetch Item", "Fetch a stored item.", VaultInput, fetch_item),),
 )
+
+
+def loader_of(app: App, action: str, need: str) -> Any:
+    """The choice loader ``app`` declares on ``action``'s ``need`` (the test fails when there is none)."""
+    found = app.action(action)
+    assert found is not None, f"{app.key} has no action {action!r}"
+    return found.needs_by_key[need].loader
