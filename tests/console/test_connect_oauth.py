@@ -44,6 +44,9 @@ async def test_connect_and_reconnect_slack_from_the_console(
     await register(settings, provider)
     form = await console.get("/console/connections/new/?app=SlackAPI")
     assert "Connect Slack with OAuth" in form.text
+    oauth_form = form.text.split('id="connect-oauth"', 1)[1].split("</form>", 1)[0]
+    assert 'name="field__api_base_url"' in oauth_form  # a person may point the flow at a proxy
+    assert "user_token_expires_at" not in oauth_form, "the flow fills the user token's expiry itself"
     started = await console.post(
         "/console/connections/connect/",
         data={"csrf_token": csrf_of(form.text), "app": "SlackAPI", "field__api_base_url": slack.base_url},

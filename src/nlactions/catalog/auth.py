@@ -187,6 +187,13 @@ class OAuth2Auth:
         return _HeaderAuth({"Authorization": f"Bearer {credentials.get('access_token', '')}"})
 
     @property
+    def connect_fields(self) -> tuple[AuthField, ...]:
+        """What a person gives before connecting: the non-secret fields the flow does not fill (side tokens')."""
+        sides = self.side_tokens
+        filled = {key for side in sides for key in (side.token_field, side.refresh_field, side.expires_field)}
+        return tuple(f for f in self.fields if not f.secret and f.key not in filled)
+
+    @property
     def connectable(self) -> bool:
         """True when the app declares the provider's endpoints, so the connect flow can run."""
         return bool(self.authorize_url and self.token_url)

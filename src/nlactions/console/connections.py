@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from nlactions.authentications import repository as auth_repo
 from nlactions.authentications.endpoints import service as auth_service
-from nlactions.catalog import App
+from nlactions.catalog import App, AuthField
 from nlactions.connect.clients import oauth_of
 from nlactions.console.common import back, page, parse_int, posted, rt, text
 from nlactions.db.models import Authentication
@@ -60,6 +60,12 @@ async def _connect_url(request: Request, app: App | None) -> str:
     return CONNECT_URL if registered is not None else ""
 
 
+def _connect_fields(app: App | None) -> tuple[AuthField, ...]:
+    """The fields the OAuth form asks for (none when the app has no connect flow)."""
+    oauth = oauth_of(app) if app is not None else None
+    return oauth.connect_fields if oauth is not None else ()
+
+
 async def _form_page(
     request: Request, user: SignedIn, app: App | None, *, title: str = "", error: str = "", status: int = 200
 ) -> Response:
@@ -68,7 +74,13 @@ async def _form_page(
         user,
         "console/connection_new.html",
         "connections",
-        {"app": app, "apps": _connectable(request), "title": title, "connect_url": await _connect_url(request, app)},
+        {
+            "app": app,
+            "apps": _connectable(request),
+            "title": title,
+            "connect_url": await _connect_url(request, app),
+            "connect_fields": _connect_fields(app),
+        },
         error=error,
         status_code=status,
     )
@@ -117,9 +129,7 @@ async def connect_with_oauth(request: Request, user: UserDep) -> Response:
     if app is None or not app.needs_auth:
         return await _form_page(request, user, None, error="app: choose one of the apps listed.", status=400)
     fields = {
-        spec.key: value
-        for spec in app.auth.fields
-        if not spec.secret and (value := text(form, f"field__{spec.key}", 2000).strip())
+        spec.key: value for spec in _connect_fields(app) if (value := text(form, f"field__{spec.key}", 2000).strip())
     }
     reconnect = parse_int(text(form, "authentication_id", 20))
     try:
